@@ -1,0 +1,58 @@
+// Element-wise kernels, scalar reference: activations (given as a functor with
+// `forward(x)` and `derivative(x, y)`), finiteness checks and the sum of squares.
+#pragma once
+#include <cmath>
+#include <cstddef>
+
+#include "../target.hpp"
+
+namespace tinymlp::kernels {
+
+// y = f(x); x and y may be the same array
+template <class Function, class S>
+void activation_forward(ScalarTarget, const S* x, S* y, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) y[i] = Function::forward(x[i]);
+}
+
+// dx = dy * f'(x), with f' computed from the input x and/or the output y
+template <class Function, class S>
+void activation_backward(ScalarTarget, const S* x, const S* y, const S* dy, S* dx,
+                         std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) dx[i] = dy[i] * Function::derivative(x[i], y[i]);
+}
+
+template <class S>
+bool all_finite(ScalarTarget, const S* x, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i)
+        if (!std::isfinite(x[i])) return false;
+    return true;
+}
+
+// Sum of squares, accumulated in double so that a large gradient vector keeps its precision.
+template <class S>
+double sum_of_squares(ScalarTarget, const S* x, std::size_t count) {
+    double sum = 0;
+    for (std::size_t i = 0; i < count; ++i) sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+    return sum;
+}
+
+template <class S>
+double sum_of_absolute_values(ScalarTarget, const S* x, std::size_t count) {
+    double sum = 0;
+    for (std::size_t i = 0; i < count; ++i) sum += std::fabs(static_cast<double>(x[i]));
+    return sum;
+}
+
+template <class S>
+void scale(ScalarTarget, S* x, std::size_t count, S factor) {
+    for (std::size_t i = 0; i < count; ++i) x[i] *= factor;
+}
+
+// g += l1 * sign(w): the gradient of the penalty l1 * sum |w|
+template <class S>
+void add_l1_gradient(ScalarTarget, const S* w, S* g, std::size_t count, S l1) {
+    for (std::size_t i = 0; i < count; ++i)
+        g[i] += w[i] > S(0) ? l1 : (w[i] < S(0) ? -l1 : S(0));
+}
+
+}  // namespace tinymlp::kernels

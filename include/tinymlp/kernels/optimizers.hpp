@@ -1,0 +1,46 @@
+// Optimizer update kernels, scalar reference: one pass over a parameter segment, following
+// PyTorch 1.13's formulas and operation order (so float results match it closely).
+// `weight_decay` is coupled L2: g <- g + weight_decay * p, as torch.optim does.
+#pragma once
+#include <cmath>
+#include <cstddef>
+
+#include "../target.hpp"
+
+namespace tinymlp::kernels {
+
+// p <- p - lr (g + wd p)
+template <class S>
+void sgd_update(ScalarTarget, S* p, const S* g, std::size_t count, S lr, S weight_decay) {
+    for (std::size_t i = 0; i < count; ++i) p[i] -= lr * (g[i] + weight_decay * p[i]);
+}
+
+// v <- momentum v + g (v <- g on the first step); p <- p - lr (nesterov ? g + momentum v : v)
+template <class S>
+void momentum_update(ScalarTarget, S* p, const S* g, S* velocity, std::size_t count, S lr,
+                     S momentum, S weight_decay, bool nesterov, bool first_step) {
+    for (std::size_t i = 0; i < count; ++i) {
+        const S gi = g[i] + weight_decay * p[i];
+        const S v = first_step ? gi : momentum * velocity[i] + gi;
+        velocity[i] = v;
+        p[i] -= lr * (nesterov ? gi + momentum * v : v);
+    }
+}
+
+// Adam (Kingma & Ba 2015) with bias correction:
+// m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;
+// p <- p - (lr / c1) m / (sqrt(v) / sqrt(c2) + eps),  c1 = 1 - b1^t, c2 = 1 - b2^t
+template <class S>
+void adam_update(ScalarTarget, S* p, const S* g, S* m, S* v, std::size_t count, S lr, S beta1,
+                 S beta2, S epsilon, S weight_decay, S bias_correction1, S bias_correction2_sqrt) {
+    const S step_size = lr / bias_correction1;
+    for (std::size_t i = 0; i < count; ++i) {
+        const S gi = g[i] + weight_decay * p[i];
+        m[i] = beta1 * m[i] + (S(1) - beta1) * gi;
+        v[i] = beta2 * v[i] + (S(1) - beta2) * gi * gi;
+        const S denominator = std::sqrt(v[i]) / bias_correction2_sqrt + epsilon;
+        p[i] -= step_size * m[i] / denominator;
+    }
+}
+
+}  // namespace tinymlp::kernels

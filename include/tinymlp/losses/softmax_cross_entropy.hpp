@@ -1,0 +1,32 @@
+// Cross-entropy of softmax(logits) against class indices, fused and stabilised with
+// log-sum-exp. Targets: one int32 label per sample, in [0, classes).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "../kernels/softmax.hpp"
+#include "../status.hpp"
+
+namespace tinymlp {
+
+struct SoftmaxCrossEntropy {
+    static constexpr const char* name = "SoftmaxCrossEntropy";
+    template <class S>
+    using target_type_for = std::int32_t;
+    static constexpr std::size_t targets_per_sample(std::size_t) { return 1; }
+    // Applied to the logits: a final Softmax layer, if any, is skipped in training.
+    static constexpr bool fuses_softmax = true;
+
+    template <class Target, std::size_t B, std::size_t C>
+    static Status check_targets(const std::int32_t* labels) {
+        for (std::size_t n = 0; n < B; ++n)
+            if (labels[n] < 0 || static_cast<std::size_t>(labels[n]) >= C) return Status::label_out_of_range;
+        return Status::ok;
+    }
+    template <class Target, std::size_t B, std::size_t C, class S>
+    static S forward_backward(const S* logits, const std::int32_t* labels, S* dlogits) {
+        return kernels::softmax_cross_entropy<B, C>(Target{}, logits, labels, dlogits);
+    }
+};
+
+}  // namespace tinymlp

@@ -1,0 +1,275 @@
+// A network is a type: Network<Scalar, Target, LayerSpecs...>, usually spelled
+//   using Net = Sequential<Dense<784, 256>, ReLU, Dense<256, 10>>;   // float, default target
+// Every size is a constexpr of that type. The object holds the parameters and nothing else
+// (one flat, aligned block), so an inference-only firmware carries no training memory;
+// gradients, activations and optimizer state live in a Trainer.
+#pragma once
+#include <cstddef>
+#include <cstdio>
+#include <tuple>
+#include <type_traits>
+
+#include "init.hpp"
+#include "kernels/elementwise.hpp"
+#include "layers/context.hpp"
+#include "random.hpp"
+#include "status.hpp"
+#include "target.hpp"
+
+namespace tinymlp {
+
+namespace detail {
+
+// Fails with the layer index and both sizes in the instantiation trace when a layer's declared
+// input size differs from the previous layer's output size.
+template <std::size_t LayerIndex, std::size_t PreviousOutputSize, std::size_t DeclaredInputSize>
+struct check_adjacent_sizes {
+    static_assert(PreviousOutputSize == DeclaredInputSize,
+                  "tinymlp: a layer's input size differs from the previous layer's output size; "
+                  "see check_adjacent_sizes<layer index, previous output size, declared input size>");
+    static constexpr bool value = true;
+};
+
+template <class Spec, class = void>
+struct declares_input_size : std::false_type {};
+template <class Spec>
+struct declares_input_size<Spec, std::void_t<decltype(Spec::in_size)>> : std::true_type {};
+
+template <class Spec, std::size_t PreviousOutputSize, std::size_t Index>
+constexpr bool input_size_matches() {
+    if constexpr (declares_input_size<Spec>::value)
+        return check_adjacent_sizes<Index, PreviousOutputSize, Spec::in_size>::value;
+    else
+        return true;
+}
+
+// Binds each spec to the scalar type and the width of the layer before it.
+template <class S, std::size_t Width, std::size_t Index, class... Specs>
+struct BindLayers {
+    using type = std::tuple<>;
+};
+template <class S, std::size_t Width, std::size_t Index, class First, class... Rest>
+struct BindLayers<S, Width, Index, First, Rest...> {
+    static_assert(input_size_matches<First, Width, Index>());
+    using layer = typename First::template bind<S, Width>;
+    using rest = typename BindLayers<S, layer::out_size, Index + 1, Rest...>::type;
+    using type = decltype(std::tuple_cat(std::declval<std::tuple<layer>>(), std::declval<rest>()));
+};
+
+template <class Layer, class = void>
+struct is_softmax_layer : std::false_type {};
+template <class Layer>
+struct is_softmax_layer<Layer, std::void_t<decltype(Layer::is_softmax)>> : std::true_type {};
+
+template <class Tuple, std::size_t... I>
+constexpr std::size_t sum_params(std::index_sequence<I...>, std::size_t end) {
+    std::size_t total = 0;
+    ((total += I < end ? std::tuple_element_t<I, Tuple>::param_count : 0), ...);
+    return total;
+}
+
+constexpr std::size_t nonzero(std::size_t n) { return n ? n : 1; }
+
+}  // namespace detail
+
+template <class Scalar, class Target, class... Specs>
+class Network {
+    static_assert(sizeof...(Specs) > 0, "tinymlp: a network needs at least one layer");
+    static_assert(detail::declares_input_size<std::tuple_element_t<0, std::tuple<Specs...>>>::value,
+                  "tinymlp: the first layer must fix the input size (e.g. Dense<In, Out>)");
+
+public:
+    using scalar = Scalar;
+    using target = Target;
+    using layers = typename detail::BindLayers<
+        Scalar, std::tuple_element_t<0, std::tuple<Specs...>>::in_size, 0, Specs...>::type;
+    template <std::size_t I>
+    using layer = std::tuple_element_t<I, layers>;
+
+    static constexpr std::size_t layer_count = sizeof...(Specs);
+    static constexpr std::size_t input_size = layer<0>::in_size;
+    static constexpr std::size_t output_size = layer<layer_count - 1>::out_size;
+    static constexpr bool ends_with_softmax = detail::is_softmax_layer<layer<layer_count - 1>>::value;
+
+private:
+    using indices = std::make_index_sequence<layer_count>;
+    template <std::size_t... I>
+    static constexpr std::size_t max_out(std::index_sequence<I...>) {
+        std::size_t m = 0;
+        ((m = layer<I>::out_size > m ? layer<I>::out_size : m), ...);
+        return m;
+    }
+    template <std::size_t... I>
+    static constexpr std::size_t prefix(std::index_sequence<I...>, std::size_t end, int what) {
+        std::size_t total = 0;
+        ((total += I < end ? (what == 0 ? layer<I>::out_size : layer<I>::saved_per_sample) : 0), ...);
+        return total;
+    }
+
+public:
+    // Parameters: counts, bytes, and where layer i's block starts in the flat array.
+    static constexpr std::size_t parameter_count = detail::sum_params<layers>(indices{}, layer_count);
+    static constexpr std::size_t parameter_bytes = parameter_count * sizeof(Scalar);
+    static constexpr std::size_t gradient_bytes = parameter_bytes;
+    static constexpr std::size_t parameter_offset(std::size_t i) { return detail::sum_params<layers>(indices{}, i); }
+
+    // Activations kept for backward: every layer's output, plus per-layer saved state (dropout masks).
+    static constexpr std::size_t widest_layer = max_out(indices{});
+    static constexpr std::size_t activations_per_sample = prefix(indices{}, layer_count, 0);
+    static constexpr std::size_t saved_per_sample = prefix(indices{}, layer_count, 1);
+    static constexpr std::size_t activation_offset(std::size_t i) { return prefix(indices{}, i, 0); }
+    static constexpr std::size_t saved_offset(std::size_t i) { return prefix(indices{}, i, 1); }
+
+    // Memory of a training run at batch size B (what a Trainer holds besides optimizer state):
+    // gradients, activations, saved state and two backward buffers of the widest layer.
+    template <std::size_t B>
+    static constexpr std::size_t training_bytes =
+        gradient_bytes + B * (activations_per_sample + saved_per_sample + 2 * widest_layer) * sizeof(Scalar);
+    // Stack used by predict() for one sample: two buffers of the widest layer.
+    static constexpr std::size_t predict_stack_bytes = 2 * widest_layer * sizeof(Scalar);
+
+    // --- parameters -------------------------------------------------------------------
+    Scalar* parameters() { return params_; }
+    const Scalar* parameters() const { return params_; }
+    template <std::size_t I>
+    Scalar* layer_parameters() { return params_ + parameter_offset(I); }
+    template <std::size_t I>
+    const Scalar* layer_parameters() const { return params_ + parameter_offset(I); }
+
+    // --- initialisation -----------------------------------------------------------------
+    // Every layer's default: Dense as torch.nn.Linear (U(+-1/sqrt(fan_in)) for W and b), PReLU 0.25.
+    void init(Pcg32& rng) { init_each_default(rng, indices{}); }
+    void init(std::uint64_t seed) {
+        Pcg32 rng(seed);
+        init(rng);
+    }
+    // One Dense layer: weights from `weight_init`, bias from `bias_init` (zeros by default).
+    template <std::size_t I, class WeightInit, class BiasInit = init::Zeros>
+    void init_layer(const WeightInit& weight_init, Pcg32& rng, const BiasInit& bias_init = {}) {
+        layer<I>::init(layer_parameters<I>(), weight_init, bias_init, rng);
+    }
+    // Every Dense layer the same way (other layers keep their defaults).
+    template <class WeightInit, class BiasInit = init::Zeros>
+    void init_dense_layers(const WeightInit& weight_init, Pcg32& rng, const BiasInit& bias_init = {}) {
+        init_each(weight_init, bias_init, rng, indices{});
+    }
+
+    // --- inference -----------------------------------------------------------------------
+    // One sample: x [input_size] -> y [output_size]. Uses predict_stack_bytes of stack.
+    Status predict(const Scalar* x, Scalar* y) const { return predict_with(params_, x, y); }
+
+    // A batch of B samples, with caller-owned scratch of inference_scratch_count<B> scalars.
+    template <std::size_t B>
+    static constexpr std::size_t inference_scratch_count = 2 * B * widest_layer;
+    template <std::size_t B>
+    Status predict_batch(const Scalar* x, Scalar* y, Scalar* scratch) const {
+        return predict_batch_with<B>(params_, x, y, scratch);
+    }
+
+    // The same on any parameter array (e.g. const weights in flash).
+    static Status predict_with(const Scalar* params, const Scalar* x, Scalar* y) {
+        Scalar scratch[2 * widest_layer];
+        return predict_batch_with<1>(params, x, y, scratch);
+    }
+    template <std::size_t B>
+    static Status predict_batch_with(const Scalar* params, const Scalar* x, Scalar* y, Scalar* scratch) {
+        if (!kernels::all_finite(Target{}, x, B * input_size)) return Status::non_finite_input;
+        ForwardContext context;
+        infer<B, 0>(params, x, y, scratch, context);
+        return Status::ok;
+    }
+
+    // --- passes used by Trainer ------------------------------------------------------------
+    // Runs layers [First, Last) on a batch, keeping each output in `activations` (laid out by
+    // activation_offset(i) * B) and saved state in `saved`.
+    template <std::size_t B, std::size_t First, std::size_t Last>
+    static void forward_layers(const Scalar* params, const Scalar* x, Scalar* activations, Scalar* saved,
+                               ForwardContext& context) {
+        if constexpr (First < Last) {
+            const Scalar* in = First == 0 ? x : activations + B * activation_offset(First - 1);
+            layer<First>::template forward<Target, B>(params + parameter_offset(First), in,
+                                                      activations + B * activation_offset(First),
+                                                      saved + B * saved_offset(First), context);
+            forward_layers<B, First + 1, Last>(params, x, activations, saved, context);
+        }
+    }
+
+    // Back-propagates dy (gradient of the loss w.r.t. the output of layer Last - 1) down to layer
+    // 0, writing every parameter gradient. delta_a / delta_b: B * widest_layer scalars each.
+    template <std::size_t B, std::size_t Last>
+    static void backward_layers(const Scalar* params, const Scalar* x, const Scalar* activations,
+                                const Scalar* saved, const Scalar* dy, Scalar* gradients, Scalar* delta_a,
+                                Scalar* delta_b) {
+        if constexpr (Last > 0) {
+            constexpr std::size_t i = Last - 1;
+            const Scalar* in = i == 0 ? x : activations + B * activation_offset(i - 1);
+            Scalar* dx = i == 0 ? nullptr : delta_a;  // the input needs no gradient
+            layer<i>::template backward<Target, B>(params + parameter_offset(i), in,
+                                                   activations + B * activation_offset(i),
+                                                   saved + B * saved_offset(i), dy, dx,
+                                                   gradients + parameter_offset(i));
+            backward_layers<B, i>(params, x, activations, saved, dx, gradients, delta_b, delta_a);
+        }
+    }
+
+    // --- summary ---------------------------------------------------------------------------
+    // A torchsummary-like table and the memory figures for a batch of `batch` samples.
+    static void summary(std::FILE* out = stdout, std::size_t batch = 1) {
+        std::fprintf(out, "%-4s %-12s %-16s %10s\n", "#", "Layer", "Output shape", "Params");
+        summary_rows(out, indices{});
+        const auto as_long = [](std::size_t n) { return static_cast<unsigned long>(n); };
+        std::fprintf(out, "Trainable params: %lu\n", as_long(parameter_count));
+        std::fprintf(out, "Parameter bytes: %lu (scalar: %lu bytes)\n", as_long(parameter_bytes),
+                     as_long(sizeof(Scalar)));
+        std::fprintf(out, "Gradient bytes: %lu\n", as_long(gradient_bytes));
+        std::fprintf(out, "Activation bytes for batch %lu (training): %lu\n", as_long(batch),
+                     as_long(batch * (activations_per_sample + saved_per_sample + 2 * widest_layer) *
+                             sizeof(Scalar)));
+        std::fprintf(out, "Optimizer state bytes: SGD 0, momentum %lu, Adam %lu\n",
+                     as_long(parameter_bytes), as_long(2 * parameter_bytes));
+        std::fprintf(out, "Inference stack bytes (one sample): %lu\n", as_long(predict_stack_bytes));
+    }
+
+private:
+    template <std::size_t B, std::size_t I>
+    static void infer(const Scalar* params, const Scalar* in, Scalar* y, Scalar* scratch,
+                      ForwardContext& context) {
+        // Ping-pong between the two halves of scratch; the last layer writes straight to y.
+        Scalar* out = I + 1 == layer_count ? y : scratch + (I % 2) * B * widest_layer;
+        // In evaluation mode no layer needs saved state; dropout writes its all-ones mask to `out`.
+        layer<I>::template forward<Target, B>(params + parameter_offset(I), in, out, out, context);
+        if constexpr (I + 1 < layer_count) infer<B, I + 1>(params, out, y, scratch, context);
+    }
+
+    template <std::size_t... I>
+    void init_each_default(Pcg32& rng, std::index_sequence<I...>) {
+        (layer<I>::init_default(layer_parameters<I>(), rng), ...);
+    }
+    template <std::size_t I, class WeightInit, class BiasInit>
+    void init_if_dense(const WeightInit& weight_init, const BiasInit& bias_init, Pcg32& rng) {
+        if constexpr (layer<I>::weight_count > 0) init_layer<I>(weight_init, rng, bias_init);
+    }
+    template <class WeightInit, class BiasInit, std::size_t... I>
+    void init_each(const WeightInit& weight_init, const BiasInit& bias_init, Pcg32& rng,
+                   std::index_sequence<I...>) {
+        (init_if_dense<I>(weight_init, bias_init, rng), ...);
+    }
+    template <std::size_t... I>
+    static void summary_rows(std::FILE* out, std::index_sequence<I...>) {
+        (summary_row(out, I, layer<I>::name, layer<I>::out_size, layer<I>::param_count), ...);
+    }
+    static void summary_row(std::FILE* out, std::size_t index, const char* name, std::size_t width,
+                            std::size_t params) {
+        char shape[32];
+        std::snprintf(shape, sizeof shape, "[-1, %lu]", static_cast<unsigned long>(width));
+        std::fprintf(out, "%-4lu %-12s %-16s %10lu\n", static_cast<unsigned long>(index), name, shape,
+                     static_cast<unsigned long>(params));
+    }
+
+    alignas(storage_alignment) Scalar params_[parameter_count];
+};
+
+template <class... Specs>
+using Sequential = Network<float, DefaultTarget, Specs...>;
+
+}  // namespace tinymlp

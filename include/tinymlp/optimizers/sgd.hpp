@@ -1,0 +1,51 @@
+// Stochastic gradient descent, plain and with (Nesterov) momentum, as torch.optim.SGD
+// (dampening 0). Weight decay is applied by the trainer, per parameter segment.
+#pragma once
+#include <cstddef>
+
+#include "../kernels/optimizers.hpp"
+
+namespace tinymlp {
+
+struct Sgd {
+    static constexpr const char* name = "SGD";
+    double learning_rate = 0.01;
+
+    template <class S, std::size_t N>
+    struct State {};  // plain SGD keeps no state
+
+    template <class S, std::size_t N>
+    void begin_step(State<S, N>&) const {}
+    template <class Target, class S, std::size_t N>
+    void update(State<S, N>&, S* p, const S* g, std::size_t, std::size_t count, S weight_decay) const {
+        kernels::sgd_update(Target{}, p, g, count, static_cast<S>(learning_rate), weight_decay);
+    }
+};
+
+struct Momentum {
+    static constexpr const char* name = "Momentum";
+    double learning_rate = 0.01;
+    double momentum = 0.9;
+    bool nesterov = false;
+
+    template <class S, std::size_t N>
+    struct State {
+        alignas(storage_alignment) S velocity[N] = {};
+        bool started = false;  // the first step sets velocity = gradient
+        bool first_step = true;
+    };
+
+    template <class S, std::size_t N>
+    void begin_step(State<S, N>& state) const {
+        state.first_step = !state.started;
+        state.started = true;
+    }
+    template <class Target, class S, std::size_t N>
+    void update(State<S, N>& state, S* p, const S* g, std::size_t offset, std::size_t count,
+                S weight_decay) const {
+        kernels::momentum_update(Target{}, p, g, state.velocity + offset, count, static_cast<S>(learning_rate),
+                                 static_cast<S>(momentum), weight_decay, nesterov, state.first_step);
+    }
+};
+
+}  // namespace tinymlp

@@ -1,0 +1,193 @@
+// Trains a network on batches of a compile-time size B:
+//   Trainer<Net, SoftmaxCrossEntropy, Adam, 256> trainer(net, Adam{1e-3});
+//   Status s = trainer.step(x, labels, &loss);   // forward + backward + update
+// The trainer owns everything training needs besides the parameters: gradients, the activations
+// of a batch, and the optimizer state; `memory_bytes` is their total. A step that meets bad data
+// (non-finite input/target/loss/gradient, label out of range) returns its Status before any
+// parameter, optimizer state or random stream has changed.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "kernels/elementwise.hpp"
+#include "network.hpp"
+#include "random.hpp"
+#include "status.hpp"
+
+namespace tinymlp {
+
+struct Regularization {
+    double weight_decay = 0;    // coupled L2 (g += wd * w), on Dense weights
+    bool decay_biases = false;  // also decay biases and PReLU slopes
+    double l1 = 0;              // adds l1 * sum |W| over Dense weights to the loss
+    double clip_norm = 0;       // rescale gradients whose global L2 norm exceeds this (0: off)
+};
+
+template <class Net, class Loss, class Optimizer, std::size_t B>
+class Trainer {
+    using S = typename Net::scalar;
+    using Target = typename Net::target;
+    static_assert(B > 0, "tinymlp: the batch size must be positive");
+
+public:
+    using network_type = Net;
+    using target_type = typename Loss::template target_type_for<S>;
+    static constexpr std::size_t batch_size = B;
+    // With a fused softmax loss a final Softmax layer is skipped: the loss takes its logits.
+    static constexpr bool skips_final_softmax = Loss::fuses_softmax && Net::ends_with_softmax;
+    static constexpr std::size_t trained_layers = Net::layer_count - (skips_final_softmax ? 1 : 0);
+    static constexpr std::size_t loss_width = Net::template layer<trained_layers - 1>::out_size;
+    static constexpr std::size_t targets_per_batch = B * Loss::targets_per_sample(loss_width);
+    using optimizer_state = typename Optimizer::template State<S, Net::parameter_count>;
+    static constexpr std::size_t optimizer_state_bytes = sizeof(optimizer_state);
+    static constexpr std::size_t memory_bytes = Net::template training_bytes<B> + optimizer_state_bytes;
+
+    explicit Trainer(Net& net, const Optimizer& optimizer = {}, const Regularization& regularization = {},
+                     std::uint64_t dropout_seed = 0x7e57ab1eULL)
+        : net_(net), optimizer_(optimizer), regularization_(regularization), rng_(dropout_seed) {}
+
+    // forward + backward + update on one batch: x [B][input_size], targets [targets_per_batch].
+    Status step(const S* x, const target_type* targets, S* loss = nullptr) {
+        const Pcg32 rng_before = rng_;
+        const Status status = compute_gradients(x, targets, loss);
+        if (status != Status::ok) {
+            rng_ = rng_before;  // a refused step leaves no trace, not even in the dropout stream
+            return status;
+        }
+        apply_update();
+        return Status::ok;
+    }
+
+    // forward + backward without the update: gradients() then holds dLoss/dparams (with the L1
+    // term and clipping applied, as the update would see them).
+    Status compute_gradients(const S* x, const target_type* targets, S* loss = nullptr) {
+        if (Status s = check_batch(x, targets); s != Status::ok) return s;
+        ForwardContext context{dropout_active_, &rng_};
+        Net::template forward_layers<B, 0, trained_layers>(net_.parameters(), x, activations_, saved_, context);
+        S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
+        if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
+        if (!std::isfinite(value)) return Status::non_finite_loss;
+        Net::template backward_layers<B, trained_layers>(net_.parameters(), x, activations_, saved_, delta_b_,
+                                                         gradients_, delta_a_, delta_b_);
+        if (regularization_.l1 > 0) add_l1(layer_indices{});
+        const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients_, Net::parameter_count));
+        if (!std::isfinite(norm)) return Status::non_finite_gradient;
+        if (regularization_.clip_norm > 0 && norm > regularization_.clip_norm) {
+            // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
+            kernels::scale(Target{}, gradients_, Net::parameter_count,
+                           static_cast<S>(regularization_.clip_norm / (norm + 1e-6)));
+        }
+        gradient_norm_ = norm;
+        if (loss) *loss = value;
+        return Status::ok;
+    }
+
+    // Loss (without regularization terms) of a batch in evaluation mode, with no update; for
+    // SoftmaxCrossEntropy also the number of samples whose arg-max output is the label.
+    Status evaluate(const S* x, const target_type* targets, S* loss, std::size_t* correct = nullptr) {
+        if (Status s = check_batch(x, targets); s != Status::ok) return s;
+        ForwardContext context{false, nullptr};
+        Net::template forward_layers<B, 0, trained_layers>(net_.parameters(), x, activations_, saved_, context);
+        const S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
+        if (loss) *loss = value;
+        if (correct) *correct = count_correct(targets);
+        return std::isfinite(value) ? Status::ok : Status::non_finite_loss;
+    }
+
+    // Dropout is active in training by default; off, training runs the evaluation-mode network.
+    void set_dropout_active(bool active) { dropout_active_ = active; }
+
+    const S* gradients() const { return gradients_; }
+    // Outputs of the last forward pass, [B][loss_width] (logits when the final Softmax is skipped).
+    const S* outputs() const { return activations_ + B * Net::activation_offset(trained_layers - 1); }
+    double last_gradient_norm() const { return gradient_norm_; }
+    Net& network() { return net_; }
+    Optimizer& optimizer() { return optimizer_; }
+    const optimizer_state& state() const { return state_; }
+    Regularization& regularization() { return regularization_; }
+
+private:
+    using layer_indices = std::make_index_sequence<Net::layer_count>;
+    static constexpr std::size_t buffer_count(std::size_t n) { return n ? n : 1; }
+
+    Status check_batch(const S* x, const target_type* targets) const {
+        if (!kernels::all_finite(Target{}, x, B * Net::input_size)) return Status::non_finite_input;
+        return Loss::template check_targets<Target, B, loss_width>(targets);
+    }
+
+    void apply_update() {
+        optimizer_.begin_step(state_);
+        update_layers(layer_indices{});
+    }
+    template <std::size_t... I>
+    void update_layers(std::index_sequence<I...>) {
+        (update_layer<I>(), ...);
+    }
+    // Weights get weight decay; biases and slopes only with decay_biases (as in the textbook).
+    template <std::size_t I>
+    void update_layer() {
+        using L = typename Net::template layer<I>;
+        constexpr std::size_t offset = Net::parameter_offset(I);
+        const S decay = static_cast<S>(regularization_.weight_decay);
+        S* p = net_.parameters();
+        if constexpr (L::weight_count > 0)
+            optimizer_.template update<Target>(state_, p + offset, gradients_ + offset, offset, L::weight_count, decay);
+        if constexpr (L::param_count > L::weight_count) {
+            constexpr std::size_t rest = offset + L::weight_count;
+            optimizer_.template update<Target>(state_, p + rest, gradients_ + rest, rest,
+                                               L::param_count - L::weight_count,
+                                               regularization_.decay_biases ? decay : S(0));
+        }
+    }
+
+    template <std::size_t... I>
+    double sum_abs_weights(std::index_sequence<I...>) const {
+        const S* p = net_.parameters();
+        return (kernels::sum_of_absolute_values(Target{}, p + Net::parameter_offset(I),
+                                                Net::template layer<I>::weight_count) + ...);
+    }
+    template <std::size_t... I>
+    void add_l1(std::index_sequence<I...>) {
+        const S* p = net_.parameters();
+        const S l1 = static_cast<S>(regularization_.l1);
+        (kernels::add_l1_gradient(Target{}, p + Net::parameter_offset(I), gradients_ + Net::parameter_offset(I),
+                                  Net::template layer<I>::weight_count, l1),
+         ...);
+    }
+
+    std::size_t count_correct(const target_type* targets) const {
+        std::size_t correct = 0;
+        const S* out = outputs();
+        for (std::size_t n = 0; n < B; ++n) {
+            if constexpr (Loss::fuses_softmax) {
+                std::size_t best = 0;
+                for (std::size_t c = 1; c < loss_width; ++c)
+                    if (out[n * loss_width + c] > out[n * loss_width + best]) best = c;
+                correct += static_cast<std::size_t>(targets[n]) == best;
+            } else {
+                // one binary decision per output: output above the loss's threshold vs target > 0.5
+                const S threshold = static_cast<S>(Loss::decision_threshold);
+                for (std::size_t c = 0; c < loss_width; ++c)
+                    correct += (out[n * loss_width + c] > threshold) == (targets[n * loss_width + c] > S(0.5));
+            }
+        }
+        return correct;
+    }
+
+    Net& net_;
+    Optimizer optimizer_;
+    Regularization regularization_;
+    Pcg32 rng_;
+    bool dropout_active_ = true;
+    double gradient_norm_ = 0;
+    optimizer_state state_{};
+    alignas(storage_alignment) S gradients_[Net::parameter_count];
+    alignas(storage_alignment) S activations_[B * Net::activations_per_sample];
+    alignas(storage_alignment) S saved_[buffer_count(B * Net::saved_per_sample)];
+    alignas(storage_alignment) S delta_a_[B * Net::widest_layer];
+    alignas(storage_alignment) S delta_b_[B * Net::widest_layer];
+};
+
+}  // namespace tinymlp
