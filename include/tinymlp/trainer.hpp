@@ -46,7 +46,7 @@ public:
 
     explicit Trainer(Net& net, const Optimizer& optimizer = {}, const Regularization& regularization = {},
                      std::uint64_t dropout_seed = 0x7e57ab1eULL)
-        : net_(net), optimizer_(optimizer), regularization_(regularization), rng_(dropout_seed) {}
+        : net_(&net), optimizer_(optimizer), regularization_(regularization), rng_(dropout_seed) {}
 
     // forward + backward + update on one batch: x [B][input_size], targets [targets_per_batch].
     Status step(const S* x, const target_type* targets, S* loss = nullptr) {
@@ -65,11 +65,11 @@ public:
     Status compute_gradients(const S* x, const target_type* targets, S* loss = nullptr) {
         if (Status s = check_batch(x, targets); s != Status::ok) return s;
         ForwardContext context{dropout_active_, &rng_};
-        Net::template forward_layers<B, 0, trained_layers>(net_.parameters(), x, activations_, saved_, context);
+        Net::template forward_layers<B, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
         S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!std::isfinite(value)) return Status::non_finite_loss;
-        Net::template backward_layers<B, trained_layers>(net_.parameters(), x, activations_, saved_, delta_b_,
+        Net::template backward_layers<B, trained_layers>(net_->parameters(), x, activations_, saved_, delta_b_,
                                                          gradients_, delta_a_, delta_b_);
         if (regularization_.l1 > 0) add_l1(layer_indices{});
         const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients_, Net::parameter_count));
@@ -89,7 +89,7 @@ public:
     Status evaluate(const S* x, const target_type* targets, S* loss, std::size_t* correct = nullptr) {
         if (Status s = check_batch(x, targets); s != Status::ok) return s;
         ForwardContext context{false, nullptr};
-        Net::template forward_layers<B, 0, trained_layers>(net_.parameters(), x, activations_, saved_, context);
+        Net::template forward_layers<B, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
         const S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
         if (loss) *loss = value;
         if (correct) *correct = count_correct(targets);
@@ -103,7 +103,7 @@ public:
     // Outputs of the last forward pass, [B][loss_width] (logits when the final Softmax is skipped).
     const S* outputs() const { return activations_ + B * Net::activation_offset(trained_layers - 1); }
     double last_gradient_norm() const { return gradient_norm_; }
-    Net& network() { return net_; }
+    Net& network() { return *net_; }
     Optimizer& optimizer() { return optimizer_; }
     const optimizer_state& state() const { return state_; }
     Regularization& regularization() { return regularization_; }
@@ -131,7 +131,7 @@ private:
         using L = typename Net::template layer<I>;
         constexpr std::size_t offset = Net::parameter_offset(I);
         const S decay = static_cast<S>(regularization_.weight_decay);
-        S* p = net_.parameters();
+        S* p = net_->parameters();
         if constexpr (L::weight_count > 0)
             optimizer_.template update<Target>(state_, p + offset, gradients_ + offset, offset, L::weight_count, decay);
         if constexpr (L::param_count > L::weight_count) {
@@ -144,13 +144,13 @@ private:
 
     template <std::size_t... I>
     double sum_abs_weights(std::index_sequence<I...>) const {
-        const S* p = net_.parameters();
+        const S* p = net_->parameters();
         return (kernels::sum_of_absolute_values(Target{}, p + Net::parameter_offset(I),
                                                 Net::template layer<I>::weight_count) + ...);
     }
     template <std::size_t... I>
     void add_l1(std::index_sequence<I...>) {
-        const S* p = net_.parameters();
+        const S* p = net_->parameters();
         const S l1 = static_cast<S>(regularization_.l1);
         (kernels::add_l1_gradient(Target{}, p + Net::parameter_offset(I), gradients_ + Net::parameter_offset(I),
                                   Net::template layer<I>::weight_count, l1),
@@ -176,7 +176,7 @@ private:
         return correct;
     }
 
-    Net& net_;
+    Net* net_;
     Optimizer optimizer_;
     Regularization regularization_;
     Pcg32 rng_;
