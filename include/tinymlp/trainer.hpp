@@ -44,9 +44,9 @@ public:
     static constexpr std::size_t optimizer_state_bytes = sizeof(optimizer_state);
     static constexpr std::size_t memory_bytes = Net::template training_bytes<B> + optimizer_state_bytes;
 
-    explicit Trainer(Net& net, const Optimizer& optimizer = {}, const Regularization& regularization = {},
+    explicit Trainer(Net& trained, const Optimizer& optimizer = {}, const Regularization& regularization = {},
                      std::uint64_t dropout_seed = 0x7e57ab1eULL)
-        : net_(&net), optimizer_(optimizer), regularization_(regularization), rng_(dropout_seed) {}
+        : net_(&trained), optimizer_(optimizer), regularization_(regularization), rng_(dropout_seed) {}
 
     // forward + backward + update on one batch: x [B][input_size], targets [targets_per_batch].
     Status step(const S* x, const target_type* targets, S* loss = nullptr) {
