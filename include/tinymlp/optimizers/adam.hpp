@@ -17,10 +17,12 @@ struct Adam {
 
     template <class S, std::size_t N>
     struct State {
-        alignas(storage_alignment) S first_moment[N] = {};
-        alignas(storage_alignment) S second_moment[N] = {};
+        static constexpr std::size_t scalar_count = 2 * N;
+        S* scalars() { return moments; }
+        const S* scalars() const { return moments; }
+        alignas(storage_alignment) S moments[2 * N] = {};  // first moments m, then second moments v
         std::uint64_t steps = 0;
-        S bias_correction1 = 1, bias_correction2_sqrt = 1;
+        S bias_correction1 = 1, bias_correction2_sqrt = 1;  // of the current step, set by begin_step
     };
 
     template <class S, std::size_t N>
@@ -33,7 +35,7 @@ struct Adam {
     template <class Target, class S, std::size_t N>
     void update(State<S, N>& state, S* p, const S* g, std::size_t offset, std::size_t count,
                 S weight_decay) const {
-        kernels::adam_update(Target{}, p, g, state.first_moment + offset, state.second_moment + offset, count,
+        kernels::adam_update(Target{}, p, g, state.moments + offset, state.moments + N + offset, count,
                              static_cast<S>(learning_rate), static_cast<S>(beta1), static_cast<S>(beta2),
                              static_cast<S>(epsilon), weight_decay, state.bias_correction1,
                              state.bias_correction2_sqrt);

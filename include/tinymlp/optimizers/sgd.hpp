@@ -2,6 +2,7 @@
 // (dampening 0). Weight decay is applied by the trainer, per parameter segment.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 #include "../kernels/optimizers.hpp"
 
@@ -12,10 +13,17 @@ struct Sgd {
     double learning_rate = 0.01;
 
     template <class S, std::size_t N>
-    struct State {};  // plain SGD keeps no state
+    struct State {  // plain SGD keeps no state but the step count
+        static constexpr std::size_t scalar_count = 0;
+        S* scalars() { return nullptr; }
+        const S* scalars() const { return nullptr; }
+        std::uint64_t steps = 0;
+    };
 
     template <class S, std::size_t N>
-    void begin_step(State<S, N>&) const {}
+    void begin_step(State<S, N>& state) const {
+        ++state.steps;
+    }
     template <class Target, class S, std::size_t N>
     void update(State<S, N>&, S* p, const S* g, std::size_t, std::size_t count, S weight_decay) const {
         kernels::sgd_update(Target{}, p, g, count, static_cast<S>(learning_rate), weight_decay);
@@ -30,21 +38,22 @@ struct Momentum {
 
     template <class S, std::size_t N>
     struct State {
+        static constexpr std::size_t scalar_count = N;
+        S* scalars() { return velocity; }
+        const S* scalars() const { return velocity; }
         alignas(storage_alignment) S velocity[N] = {};
-        bool started = false;  // the first step sets velocity = gradient
-        bool first_step = true;
+        std::uint64_t steps = 0;  // the first step sets velocity = gradient
     };
 
     template <class S, std::size_t N>
     void begin_step(State<S, N>& state) const {
-        state.first_step = !state.started;
-        state.started = true;
+        ++state.steps;
     }
     template <class Target, class S, std::size_t N>
     void update(State<S, N>& state, S* p, const S* g, std::size_t offset, std::size_t count,
                 S weight_decay) const {
         kernels::momentum_update(Target{}, p, g, state.velocity + offset, count, static_cast<S>(learning_rate),
-                                 static_cast<S>(momentum), weight_decay, nesterov, state.first_step);
+                                 static_cast<S>(momentum), weight_decay, nesterov, state.steps == 1);
     }
 };
 
