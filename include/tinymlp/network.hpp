@@ -5,6 +5,7 @@
 // gradients, activations and optimizer state live in a Trainer.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <tuple>
 #include <type_traits>
@@ -212,6 +213,25 @@ public:
         }
     }
 
+    // --- identity ----------------------------------------------------------------------------
+    // The layer list as written in C++ ("Dense<3, 2>, ReLU, Dense<2, 1>"), names qualified by
+    // `prefix`. Returns the length it needs, like snprintf (output truncated to n - 1 characters).
+    static std::size_t spell_layers(char* out, std::size_t n, const char* prefix = "") {
+        return spell_each(out, n, prefix, indices{});
+    }
+    // FNV-1a 64 of spell_layers(""): differs for any change of layer kind, size, order or option.
+    static std::uint64_t topology_signature() {
+        char text[spelling_capacity];
+        const std::size_t length = spell_layers(text, sizeof text);
+        std::uint64_t hash = 0xcbf29ce484222325ULL;
+        for (std::size_t i = 0; i < length && i + 1 < sizeof text; ++i) {
+            hash ^= static_cast<unsigned char>(text[i]);
+            hash *= 0x100000001b3ULL;
+        }
+        return hash;
+    }
+    static constexpr std::size_t spelling_capacity = 64 * layer_count;
+
     // --- summary ---------------------------------------------------------------------------
     // A torchsummary-like table and the memory figures for a batch of `batch` samples.
     static void summary(std::FILE* out = stdout, std::size_t batch = 1) {
@@ -253,6 +273,18 @@ private:
     void init_each(const WeightInit& weight_init, const BiasInit& bias_init, Pcg32& rng,
                    std::index_sequence<I...>) {
         (init_if_dense<I>(weight_init, bias_init, rng), ...);
+    }
+    template <std::size_t... I>
+    static std::size_t spell_each(char* out, std::size_t n, const char* prefix, std::index_sequence<I...>) {
+        std::size_t length = 0;
+        // Appends one piece; once the buffer is full, keeps counting only.
+        const auto append = [&](int written) {
+            if (written > 0) length += static_cast<std::size_t>(written);
+        };
+        const auto room = [&]() { return length < n ? n - length : 0; };
+        const auto at = [&]() { return n ? out + (length < n ? length : n - 1) : out; };
+        ((append(I == 0 ? 0 : std::snprintf(at(), room(), ", ")), append(layer<I>::spell(at(), room(), prefix))), ...);
+        return length;
     }
     template <std::size_t... I>
     static void summary_rows(std::FILE* out, std::index_sequence<I...>) {

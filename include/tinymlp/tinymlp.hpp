@@ -1,6 +1,7 @@
 // tinymlp: multilayer perceptrons whose sizes are types, trained and run with no heap.
 #pragma once
 
+#include "blob.hpp"
 #include "init.hpp"
 #include "layers/activations.hpp"
 #include "layers/dense.hpp"

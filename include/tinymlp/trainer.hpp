@@ -106,6 +106,9 @@ public:
     Net& network() { return *net_; }
     Optimizer& optimizer() { return optimizer_; }
     const optimizer_state& state() const { return state_; }
+    optimizer_state& state() { return state_; }
+    const S* network_parameters() const { return net_->parameters(); }
+    static constexpr const char* optimizer_name = Optimizer::name;
     Regularization& regularization() { return regularization_; }
 
 private:

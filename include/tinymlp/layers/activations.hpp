@@ -3,6 +3,7 @@
 #pragma once
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 
 #include "../kernels/elementwise.hpp"
 #include "context.hpp"
@@ -11,6 +12,9 @@ namespace tinymlp {
 
 struct ReLUFunction {
     static constexpr const char* name = "ReLU";
+    static int spell(char* out, std::size_t n, const char* prefix) {
+        return std::snprintf(out, n, "%sReLU", prefix);
+    }
     template <class S> static S forward(S x) { return x > S(0) ? x : S(0); }
     template <class S> static S derivative(S x, S) { return x > S(0) ? S(1) : S(0); }
 };
@@ -19,6 +23,9 @@ struct ReLUFunction {
 template <int Numerator, int Denominator>
 struct LeakyReLUFunction {
     static constexpr const char* name = "LeakyReLU";
+    static int spell(char* out, std::size_t n, const char* prefix) {
+        return std::snprintf(out, n, "%sLeakyReLU<%d, %d>", prefix, Numerator, Denominator);
+    }
     template <class S> static constexpr S slope() { return S(Numerator) / S(Denominator); }
     template <class S> static S forward(S x) { return x > S(0) ? x : slope<S>() * x; }
     template <class S> static S derivative(S x, S) { return x > S(0) ? S(1) : slope<S>(); }
@@ -26,6 +33,9 @@ struct LeakyReLUFunction {
 
 struct SigmoidFunction {
     static constexpr const char* name = "Sigmoid";
+    static int spell(char* out, std::size_t n, const char* prefix) {
+        return std::snprintf(out, n, "%sSigmoid", prefix);
+    }
     // Two forms so that exp() never overflows: for x < 0, exp(x) / (1 + exp(x)).
     template <class S> static S forward(S x) {
         if (x >= S(0)) return S(1) / (S(1) + std::exp(-x));
@@ -37,12 +47,18 @@ struct SigmoidFunction {
 
 struct TanhFunction {
     static constexpr const char* name = "Tanh";
+    static int spell(char* out, std::size_t n, const char* prefix) {
+        return std::snprintf(out, n, "%sTanh", prefix);
+    }
     template <class S> static S forward(S x) { return std::tanh(x); }
     template <class S> static S derivative(S, S y) { return S(1) - y * y; }
 };
 
 struct IdentityFunction {
     static constexpr const char* name = "Identity";
+    static int spell(char* out, std::size_t n, const char* prefix) {
+        return std::snprintf(out, n, "%sIdentity", prefix);
+    }
     template <class S> static S forward(S x) { return x; }
     template <class S> static S derivative(S, S) { return S(1); }
 };
@@ -53,6 +69,7 @@ struct ActivationLayer {
     static constexpr std::size_t in_size = N, out_size = N;
     static constexpr std::size_t weight_count = 0, param_count = 0, saved_per_sample = 0;
 
+    static int spell(char* out, std::size_t n, const char* prefix) { return Function::spell(out, n, prefix); }
     static void init_default(S*, Pcg32&) {}
 
     template <class Target, std::size_t B>

@@ -3,6 +3,7 @@
 // contiguous outputs (no horizontal sums), on every target.
 #pragma once
 #include <cstddef>
+#include <cstdio>
 
 #include "../init.hpp"
 #include "../kernels/dense.hpp"
@@ -20,6 +21,12 @@ struct DenseLayer {
     static constexpr std::size_t param_count = weight_count + (UseBias == Bias::on ? Out : 0);
     static constexpr std::size_t saved_per_sample = 0;
     static constexpr bool has_bias = UseBias == Bias::on;
+
+    // The spec as written in C++ ("Dense<3, 2>"), names qualified by `prefix` (e.g. "tinymlp::").
+    static int spell(char* out, std::size_t n, const char* prefix) {
+        if (has_bias) return std::snprintf(out, n, "%sDense<%lu, %lu>", prefix, ulong(In), ulong(Out));
+        return std::snprintf(out, n, "%sDense<%lu, %lu, %sBias::off>", prefix, ulong(In), ulong(Out), prefix);
+    }
 
     template <class WeightInit, class BiasInit>
     static void init(S* p, const WeightInit& weight_init, const BiasInit& bias_init, Pcg32& rng) {

@@ -3,6 +3,7 @@
 // forward pass, [B][N] values 0 or 1/(1-p), is kept for backward.
 #pragma once
 #include <cstddef>
+#include <cstdio>
 
 #include "../kernels/prelu.hpp"
 #include "context.hpp"
@@ -17,6 +18,9 @@ struct DropoutLayer {
     static constexpr std::size_t weight_count = 0, param_count = 0, saved_per_sample = N;
     static constexpr float drop_probability = static_cast<float>(PercentDropped) / 100.0f;
 
+    static int spell(char* out, std::size_t n, const char* prefix) {
+        return std::snprintf(out, n, "%sDropout<%u>", prefix, PercentDropped);
+    }
     static void init_default(S*, Pcg32&) {}
 
     template <class Target, std::size_t B>
