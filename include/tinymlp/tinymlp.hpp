@@ -2,6 +2,7 @@
 #pragma once
 
 #include "blob.hpp"
+#include "checkpoint.hpp"
 #include "init.hpp"
 #include "layers/activations.hpp"
 #include "layers/dense.hpp"
