@@ -13,6 +13,7 @@
 #include "losses/mean_squared_error.hpp"
 #include "losses/softmax_cross_entropy.hpp"
 #include "network.hpp"
+#include "network_view.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/sgd.hpp"
 #include "random.hpp"
