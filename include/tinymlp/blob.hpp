@@ -197,6 +197,12 @@ BlobHeader header_for(std::uint32_t state_count, std::uint64_t steps, std::uint3
     return header;
 }
 
+template <class Net>
+BlobStatus verify_blob_for(const ByteSource& source, BlobHeader& header) {
+    return verify_blob(source, header, Net::topology_signature(), static_cast<std::uint32_t>(Net::parameter_count),
+                       sizeof(typename Net::scalar));
+}
+
 }  // namespace detail
 
 // --- parameters only ---------------------------------------------------------------------------
@@ -217,10 +223,8 @@ BlobStatus save_blob(const Net& net, unsigned char* out, std::size_t capacity) {
 template <class Net>
 BlobStatus load_blob(Net& net, const ByteSource& source) {
     BlobHeader header;
-    const BlobStatus status = detail::verify_blob(source, header, Net::topology_signature(),
-                                                  static_cast<std::uint32_t>(Net::parameter_count),
-                                                  sizeof(typename Net::scalar));
-    if (status != BlobStatus::ok) return status;
+    if (const BlobStatus status = detail::verify_blob_for<Net>(source, header); status != BlobStatus::ok)
+        return status;
     if (!source.read(source.context, sizeof header, net.parameters(), Net::parameter_bytes))
         return BlobStatus::read_failed;
     return BlobStatus::ok;
@@ -254,10 +258,8 @@ BlobStatus load_training_blob(Trainer& trainer, const ByteSource& source) {
     using Net = typename Trainer::network_type;
     using State = typename Trainer::optimizer_state;
     BlobHeader header;
-    const BlobStatus status = detail::verify_blob(source, header, Net::topology_signature(),
-                                                  static_cast<std::uint32_t>(Net::parameter_count),
-                                                  sizeof(typename Net::scalar));
-    if (status != BlobStatus::ok) return status;
+    if (const BlobStatus status = detail::verify_blob_for<Net>(source, header); status != BlobStatus::ok)
+        return status;
     if (header.optimizer == 0) return BlobStatus::missing_optimizer_state;
     if (header.state_count != State::scalar_count || header.optimizer != detail::fnv1a32(Trainer::optimizer_name))
         return BlobStatus::wrong_optimizer;
