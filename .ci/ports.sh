@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Cross-builds the test suite for every port and runs it under QEMU through ctest:
+# aarch64 and armv7 Linux (qemu-user), Cortex-M3/M4/M7/M55 (qemu-system-arm, semihosting).
+#   .ci/ports.sh                 # all six
+#   .ci/ports.sh cortex-m55      # some
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+presets=("$@")
+[ ${#presets[@]} -gt 0 ] || presets=(aarch64 armv7 cortex-m3 cortex-m4 cortex-m7 cortex-m55)
+for preset in "${presets[@]}"; do
+    echo "==> port ${preset}"
+    cmake --preset "$preset" > /dev/null
+    cmake --build --preset "$preset" -j"${JOBS:-2}"
+    ctest --preset "$preset" --output-on-failure
+done
