@@ -89,22 +89,9 @@ std::string split_fields(std::string_view line, char delimiter, std::vector<Fiel
 
 enum class NumberStatus { ok, not_a_number, out_of_range, not_finite };
 
-NumberStatus parse_float(std::string_view s, float& out) {
-    if (!s.empty() && s[0] == '+') {
-        s.remove_prefix(1);
-        if (!s.empty() && (s[0] == '+' || s[0] == '-')) return NumberStatus::not_a_number;
-    }
-    if (s.empty()) return NumberStatus::not_a_number;
-    const char* first = s.data();
-    const char* last = first + s.size();
-    const auto [ptr, ec] = std::from_chars(first, last, out);
-    if (ec == std::errc::result_out_of_range) return NumberStatus::out_of_range;
-    if (ec != std::errc() || ptr != last) return NumberStatus::not_a_number;
-    if (!std::isfinite(out)) return NumberStatus::not_finite;
-    return NumberStatus::ok;
-}
-
-NumberStatus parse_double(std::string_view s, double& out) {
+// A whole field as a finite float or double (a leading '+' allowed, nothing after the number).
+template <class T>
+NumberStatus parse_number(std::string_view s, T& out) {
     if (!s.empty() && s[0] == '+') {
         s.remove_prefix(1);
         if (!s.empty() && (s[0] == '+' || s[0] == '-')) return NumberStatus::not_a_number;
@@ -225,7 +212,7 @@ Result<Dataset> parse_csv(const char* data, std::size_t size, const CsvOptions& 
         std::size_t numbers = 0, words = 0;
         for (const Field& f : fields) {
             if (f.text.empty()) continue;
-            if (parse_float(f.text, ignored) == NumberStatus::not_a_number)
+            if (parse_number(f.text, ignored) == NumberStatus::not_a_number)
                 ++words;
             else
                 ++numbers;
@@ -275,13 +262,13 @@ Result<Dataset> parse_csv(const char* data, std::size_t size, const CsvOptions& 
                 if (c == label_column) {
                     if (options.target == CsvTarget::value) {
                         float v = 0.0f;
-                        const NumberStatus s = parse_float(text, v);
+                        const NumberStatus s = parse_number(text, v);
                         if (s != NumberStatus::ok)
                             return fail_value(at, describe(s, c + 1, text));
                         d.targets.push_back(v);
                     } else {
                         double v = 0.0;
-                        const NumberStatus s = parse_double(text, v);
+                        const NumberStatus s = parse_number(text, v);
                         if (s != NumberStatus::ok)
                             return fail_value(at, describe(s, c + 1, text));
                         if (v < 0.0 || v > 2147483647.0 || v != std::floor(v))
@@ -292,7 +279,7 @@ Result<Dataset> parse_csv(const char* data, std::size_t size, const CsvOptions& 
                     }
                 } else {
                     float v = 0.0f;
-                    const NumberStatus s = parse_float(text, v);
+                    const NumberStatus s = parse_number(text, v);
                     if (s != NumberStatus::ok)
                         return fail_value(at, describe(s, c + 1, text));
                     d.features.push_back(v);
