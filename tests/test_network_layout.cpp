@@ -80,7 +80,7 @@ TEST(softmax_output_rows_sum_to_one_even_for_huge_logits) {
     float* last = net.layer_parameters<4>();
     last[0] = 1e4f;  // logits of order 1e4: exp() would overflow without the max shift
     const float x[3] = {1, 2, 3};
-    float y[2];
+    float y[2] = {};
     CHECK(net.predict(x, y) == Status::ok);
     CHECK(std::isfinite(y[0]) && std::isfinite(y[1]));
     CHECK_NEAR(y[0] + y[1], 1.0, 1e-6);

@@ -1,8 +1,37 @@
 // The kernel seam. Every kernel takes a target tag as its first argument; overloads for a tag
 // supply that target's implementation. This header names the targets and picks the default one,
 // and is the only place outside ports/ that knows which targets exist.
+//
+//   ScalarTarget       plain loops (kernels/*.hpp): the reference, and the only target on a
+//                      core without SIMD (Cortex-M).
+//   SimdTarget<Arch>   the same kernels written once over xsimd::batch<S, Arch> (kernels/simd/);
+//                      each build instantiates them for the instruction set its flags enable
+//                      (sse2, fma3<avx2>, avx512bw, neon64, ...).
+//
+// DefaultTarget is SimdTarget<xsimd::default_arch> when the build has xsimd (the CMake package
+// defines TINYMLP_HAS_XSIMD=1) and xsimd found a SIMD instruction set for the compiler flags;
+// otherwise ScalarTarget.
 #pragma once
 #include <cstddef>
+
+#if defined(TINYMLP_HAS_XSIMD) && TINYMLP_HAS_XSIMD
+// GCC 12's AVX-512 intrinsics initialise their "undefined" vectors from themselves
+// (`__m512 __Y = __Y;`), which -Wall reports as uninitialised wherever xsimd inlines them; the
+// warnings are attributed to those headers, so silencing them while they are read is enough.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <xsimd/xsimd.hpp>
+#pragma GCC diagnostic pop
+// xsimd 8.1 defines XSIMD_NO_SUPPORTED_ARCHITECTURE when the flags enable none of its instruction
+// sets; its batch types do not exist then.
+#if !defined(XSIMD_NO_SUPPORTED_ARCHITECTURE)
+#define TINYMLP_SIMD 1
+#endif
+#endif
+#if !defined(TINYMLP_SIMD)
+#define TINYMLP_SIMD 0
+#endif
 
 namespace tinymlp {
 
@@ -15,6 +44,27 @@ struct ScalarTarget {
 // covers the widest SIMD register of every supported target (AVX-512: 64 bytes).
 inline constexpr std::size_t storage_alignment = 64;
 
+#if TINYMLP_SIMD
+// xsimd batches of the instruction set Arch (an xsimd tag type such as xsimd::fma3<xsimd::avx2>).
+template <class Arch>
+struct SimdTarget {
+    using arch = Arch;
+    static constexpr const char* name = Arch::name();
+};
+
+using DefaultTarget = SimdTarget<xsimd::default_arch>;
+#else
 using DefaultTarget = ScalarTarget;
+#endif
 
 }  // namespace tinymlp
+
+#if TINYMLP_SIMD
+// The SimdTarget overloads of every kernel, declared here so that every kernel call sees them.
+#include "kernels/simd/lanes.hpp"
+#include "kernels/simd/dense.hpp"
+#include "kernels/simd/elementwise.hpp"
+#include "kernels/simd/prelu.hpp"
+#include "kernels/simd/softmax.hpp"
+#include "kernels/simd/optimizers.hpp"
+#endif

@@ -1,5 +1,8 @@
 // Element-wise activations without parameters: H = f(X), shapes [B][N] in and out.
-// Each function gives f(x) and f'(x) (from the input x or, cheaper, from the output y).
+// Each function gives f(x) and f'(x) (from the input x or, cheaper, from the output y), and the
+// same on a SIMD vector V of lanes (forward_lanes, derivative_lanes), used by SimdTarget: V is an
+// xsimd::batch, whose select/exp/abs/tanh are found by argument-dependent lookup, so this header
+// needs no SIMD include.
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -17,6 +20,8 @@ struct ReLUFunction {
     }
     template <class S> static S forward(S x) { return x > S(0) ? x : S(0); }
     template <class S> static S derivative(S x, S) { return x > S(0) ? S(1) : S(0); }
+    template <class V> static V forward_lanes(V x) { return select(x > V(0), x, V(0)); }
+    template <class V> static V derivative_lanes(V x, V) { return select(x > V(0), V(1), V(0)); }
 };
 
 // Fixed slope Numerator/Denominator for x <= 0 (0.01 by default, as in PyTorch).
@@ -29,6 +34,12 @@ struct LeakyReLUFunction {
     template <class S> static constexpr S slope() { return S(Numerator) / S(Denominator); }
     template <class S> static S forward(S x) { return x > S(0) ? x : slope<S>() * x; }
     template <class S> static S derivative(S x, S) { return x > S(0) ? S(1) : slope<S>(); }
+    template <class V> static V forward_lanes(V x) {
+        return select(x > V(0), x, V(slope<typename V::value_type>()) * x);
+    }
+    template <class V> static V derivative_lanes(V x, V) {
+        return select(x > V(0), V(1), V(slope<typename V::value_type>()));
+    }
 };
 
 struct SigmoidFunction {
@@ -43,6 +54,11 @@ struct SigmoidFunction {
         return e / (S(1) + e);
     }
     template <class S> static S derivative(S, S y) { return y * (S(1) - y); }
+    template <class V> static V forward_lanes(V x) {
+        const V e = exp(-abs(x));  // exp(-|x|) <= 1, the same two forms as above
+        return select(x >= V(0), V(1) / (V(1) + e), e / (V(1) + e));
+    }
+    template <class V> static V derivative_lanes(V, V y) { return y * (V(1) - y); }
 };
 
 struct TanhFunction {
@@ -52,6 +68,8 @@ struct TanhFunction {
     }
     template <class S> static S forward(S x) { return std::tanh(x); }
     template <class S> static S derivative(S, S y) { return S(1) - y * y; }
+    template <class V> static V forward_lanes(V x) { return tanh(x); }
+    template <class V> static V derivative_lanes(V, V y) { return V(1) - y * y; }
 };
 
 struct IdentityFunction {
@@ -61,6 +79,8 @@ struct IdentityFunction {
     }
     template <class S> static S forward(S x) { return x; }
     template <class S> static S derivative(S, S) { return S(1); }
+    template <class V> static V forward_lanes(V x) { return x; }
+    template <class V> static V derivative_lanes(V, V) { return V(1); }
 };
 
 template <class S, std::size_t N, class Function>

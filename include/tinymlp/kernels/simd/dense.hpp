@@ -1,0 +1,354 @@
+// Dense-layer kernels on SIMD vectors; shapes and results as the reference kernels/dense.hpp:
+//   x [B][In], W [In][Out], b [Out], y [B][Out], dy [B][Out], dx [B][In], dW [In][Out], db [Out]
+//
+// Every product is one register-blocked matrix multiply, C = A B (+ bias), with B's rows
+// contiguous so that its inner step broadcasts one element of A and multiply-adds it into a row of
+// vectors of C (no horizontal sums):
+//   forward            y  = x W + b   A = x,      B = W
+//   weight gradient    dW = x^T dy    A = x^T,    B = dy    (x^T read in place: A's rows are x's columns)
+//   input gradient     dx = dy W^T    A = dy,     B = W^T   (W^T copied tile by tile to the stack)
+// A block of C (Rows x Vectors vectors) stays in registers for a whole run over the shared
+// dimension K; K is cut in chunks so that the part of B a chunk reads stays in the L1 cache while
+// every block of rows uses it. Two shapes do better otherwise: one sample's forward pass (a single
+// row of C: W streamed row after row) and the input gradient of a small batch (dot products of
+// rows of dy and W, which need no copy of W^T).
+#include "../../target.hpp"
+
+#ifndef TINYMLP_KERNELS_SIMD_DENSE_HPP
+#define TINYMLP_KERNELS_SIMD_DENSE_HPP
+#if TINYMLP_SIMD
+
+#include <cstddef>
+
+#include "lanes.hpp"
+
+namespace tinymlp::kernels {
+
+namespace simd {
+
+// How a block of C starts: zeros, the bias row, or C's current values (a later chunk of K).
+enum class Start { zero, bias, accumulate };
+
+// The layout of C = A B, in scalars: A(r, k) = a[r * ARow + k * AStep], B(k, j) = b[k * BRow + j],
+// C(r, j) = c[r * CRow + j].
+template <std::size_t ARowStride, std::size_t AStepStride, std::size_t BRowStride, std::size_t CRowStride>
+struct Layout {
+    static constexpr std::size_t a_row = ARowStride, a_step = AStepStride, b_row = BRowStride, c_row = CRowStride;
+};
+
+// Register blocking for C [M][N] on vectors V: blocks of `rows` rows by `vectors` vectors, and
+// chunks of `k_chunk` steps of K.
+template <class V, std::size_t M, std::size_t N, std::size_t K>
+struct Blocking {
+    static constexpr std::size_t registers = register_count<typename V::arch_type>;
+    static constexpr std::size_t column_vectors = (N + V::size - 1) / V::size;
+    // 6 rows: with 16 registers, 6 x 2 accumulators + 2 vectors of B + 1 broadcast; with 32,
+    // 6 x 4 + 4 + 1. A block of fewer rows gets more vectors, up to every column of C.
+    static constexpr std::size_t rows = M < 6 ? M : 6;
+    // A single row needs no register for B: each multiply-add reads its vector from memory.
+    static constexpr std::size_t fitting_vectors = rows == 1 ? registers - 2 : (registers - 1) / (rows + 1);
+    static constexpr std::size_t vectors = fitting_vectors < column_vectors ? fitting_vectors : column_vectors;
+    // One block of rows only: B is read once, chunking K would only add stores of C.
+    static constexpr std::size_t k_bytes = 24 * 1024;
+    static constexpr std::size_t k_per_budget = k_bytes / (vectors * V::size * sizeof(typename V::value_type));
+    static constexpr std::size_t k_chunk = M <= rows ? K : (k_per_budget < 16 ? 16 : k_per_budget);
+};
+
+// One register block of C: Rows rows by Vectors full vectors of columns, plus (Tail > 0) one
+// vector of which only the first Tail lanes are columns of C. For k < k_full, B's tail vector is
+// loaded whole: its extra lanes hold the next row's values, which only reach accumulator lanes
+// that are never stored; from k_full on (where a whole vector would read past B) it is loaded
+// partially.
+template <class V, std::size_t Rows, std::size_t Vectors, std::size_t Tail, class Shape, class S>
+inline void gemm_block(const S* a, const S* b, std::size_t k_count, std::size_t k_full, S* c, const S* bias,
+                       Start start) {
+    constexpr std::size_t L = V::size;
+    constexpr std::size_t NV = Vectors + (Tail > 0 ? 1 : 0);
+    static_assert(Rows > 0 && NV > 0, "tinymlp: empty register block");
+    V acc[Rows][NV];
+    const auto start_value = [&](std::size_t r, std::size_t v, auto lanes) {
+        if (start == Start::zero) return V(S(0));
+        if (start == Start::bias) return load<V>(bias + v * L, lanes);
+        return load<V>(c + r * Shape::c_row + v * L, lanes);
+    };
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < Rows; ++r) {
+#pragma GCC unroll 16
+        for (std::size_t v = 0; v < Vectors; ++v) acc[r][v] = start_value(r, v, Lanes<L>{});
+        if constexpr (Tail > 0) acc[r][Vectors] = start_value(r, Vectors, Lanes<Tail>{});
+    }
+    std::size_t k = 0;
+    const std::size_t k_whole = Tail > 0 ? k_full : k_count;
+    for (; k < k_whole; ++k) {
+        const S* bk = b + k * Shape::b_row;
+        const S* ak = a + k * Shape::a_step;
+        V bv[NV];
+#pragma GCC unroll 16
+        for (std::size_t v = 0; v < NV; ++v) bv[v] = V::load_unaligned(bk + v * L);
+#pragma GCC unroll 8
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const V ar(ak[r * Shape::a_row]);
+#pragma GCC unroll 16
+            for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
+        }
+    }
+    if constexpr (Tail > 0) {
+        for (; k < k_count; ++k) {
+            const S* bk = b + k * Shape::b_row;
+            const S* ak = a + k * Shape::a_step;
+            V bv[NV];
+            for (std::size_t v = 0; v < Vectors; ++v) bv[v] = V::load_unaligned(bk + v * L);
+            bv[Vectors] = load<V>(bk + Vectors * L, Lanes<Tail>{});
+            for (std::size_t r = 0; r < Rows; ++r) {
+                const V ar(ak[r * Shape::a_row]);
+                for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < Rows; ++r) {
+#pragma GCC unroll 16
+        for (std::size_t v = 0; v < Vectors; ++v) acc[r][v].store_unaligned(c + r * Shape::c_row + v * L);
+        if constexpr (Tail > 0) store(c + r * Shape::c_row + Vectors * L, acc[r][Vectors], Lanes<Tail>{});
+    }
+}
+
+// Every block of rows of C [M][...] for one column block.
+template <class V, std::size_t M, std::size_t Rows, std::size_t Vectors, std::size_t Tail, class Shape, class S>
+inline void gemm_rows(const S* a, const S* b, std::size_t k_count, std::size_t k_full, S* c, const S* bias,
+                      Start start) {
+    std::size_t m = 0;
+    for (; m + Rows <= M; m += Rows)
+        gemm_block<V, Rows, Vectors, Tail, Shape>(a + m * Shape::a_row, b, k_count, k_full, c + m * Shape::c_row,
+                                                  bias, start);
+    if constexpr (M % Rows > 0)
+        gemm_block<V, M % Rows, Vectors, Tail, Shape>(a + m * Shape::a_row, b, k_count, k_full,
+                                                      c + m * Shape::c_row, bias, start);
+}
+
+// The full vectors of one row of C too wide for the registers: c [0, full) = bias + sum_k a_k B_k.
+// B's rows are streamed whole, `rows` at a time, and each vector of C makes one round trip to the
+// L1 cache per group of rows. (A pass per register-sized slice of C would read B's rows in pieces,
+// which the L2 cache delivers more slowly than whole rows.)
+template <class V, std::size_t N, std::size_t K, class Shape, class S>
+inline void gemv_streaming(const S* a, const S* b, S* c, const S* bias) {
+    constexpr std::size_t L = V::size, full = N / L * L, rows = 8;
+    for (std::size_t j = 0; j < full; j += L) (bias ? V::load_unaligned(bias + j) : V(S(0))).store_unaligned(c + j);
+    for (std::size_t k = 0; k < K / rows * rows; k += rows) {
+        V ak[rows];
+#pragma GCC unroll 8
+        for (std::size_t u = 0; u < rows; ++u) ak[u] = V(a[(k + u) * Shape::a_step]);
+        const S* bk = b + k * Shape::b_row;
+        // unrolled: one multiply-add chain per vector of C, with nothing else between them (as a
+        // loop, its counting and addressing slowed the whole by a third)
+#pragma GCC unroll 64
+        for (std::size_t j = 0; j < full; j += L) {
+            V acc = V::load_unaligned(c + j);
+#pragma GCC unroll 8
+            for (std::size_t u = 0; u < rows; ++u) acc = xsimd::fma(ak[u], V::load_unaligned(bk + u * Shape::b_row + j), acc);
+            acc.store_unaligned(c + j);
+        }
+    }
+    for (std::size_t k = K / rows * rows; k < K; ++k) {
+        const V ak(a[k * Shape::a_step]);
+        const S* bk = b + k * Shape::b_row;
+        for (std::size_t j = 0; j < full; j += L)
+            xsimd::fma(ak, V::load_unaligned(bk + j), V::load_unaligned(c + j)).store_unaligned(c + j);
+    }
+}
+
+// C [M][N] = A [M][K] B [K][N] (+ bias [N], if not null), every size known at compile time.
+template <class V, std::size_t M, std::size_t N, std::size_t K, class Shape, class S>
+inline void gemm(const S* a, const S* b, S* c, const S* bias) {
+    using Block = Blocking<V, M, N, K>;
+    constexpr std::size_t L = V::size, NV = Block::vectors;
+    constexpr std::size_t full = N / L, tail = N % L;
+    constexpr std::size_t column_blocks = full / NV, rest = full % NV;
+    // Rows k of B whose tail vector can be loaded whole: (K - 1 - k) * BRow >= L - tail.
+    constexpr std::size_t rows_after = tail == 0 ? 0 : (L - tail + Shape::b_row - 1) / Shape::b_row;
+    constexpr std::size_t k_full_total = rows_after < K ? K - rows_after : 0;
+    // One row of C: streamed when it does not fit in the registers, and from 16 vectors on even
+    // when it does (784 x 256 with AVX-512, 16 vectors: 3.3 us streamed, 3.6 us in registers).
+    if constexpr (M == 1 && (full >= 16 || full > Block::registers - 2)) {
+        gemv_streaming<V, N, K, Shape>(a, b, c, bias);
+        if constexpr (tail > 0)
+            gemm_block<V, 1, 0, tail, Shape>(a, b + full * L, K, k_full_total, c + full * L,
+                                             bias + (bias ? full * L : 0), bias ? Start::bias : Start::zero);
+        return;
+    }
+    for (std::size_t k0 = 0; k0 < K; k0 += Block::k_chunk) {
+        const std::size_t k_count = K - k0 < Block::k_chunk ? K - k0 : Block::k_chunk;
+        const Start start = k0 > 0 ? Start::accumulate : (bias ? Start::bias : Start::zero);
+        const S* ak = a + k0 * Shape::a_step;
+        const S* bk = b + k0 * Shape::b_row;
+        for (std::size_t j = 0; j < column_blocks * NV * L; j += NV * L)
+            gemm_rows<V, M, Block::rows, NV, 0, Shape>(ak, bk + j, k_count, k_count, c + j, bias + (bias ? j : 0),
+                                                       start);
+        if constexpr (rest > 0 || tail > 0) {
+            constexpr std::size_t j = column_blocks * NV * L;
+            const std::size_t k_full = k_full_total > k0 ? (k_full_total - k0 < k_count ? k_full_total - k0 : k_count) : 0;
+            gemm_rows<V, M, Block::rows, rest, tail, Shape>(ak, bk + j, k_count, k_full, c + j,
+                                                            bias + (bias ? j : 0), start);
+        }
+    }
+}
+
+// dx = dy W^T with W^T copied to the stack in tiles of `tile_rows` rows (outputs o) by `width`
+// columns (inputs i): each tile is then the B of an ordinary blocked multiply over the whole batch.
+// The copy costs In * Out moves against B * In * Out multiply-adds.
+template <class V, std::size_t B, std::size_t In, std::size_t Out, class S>
+inline void dense_backward_input_tiled(const S* dy, const S* w, S* dx) {
+    using Block = Blocking<V, B, In, Out>;
+    constexpr std::size_t L = V::size, NV = Block::vectors, width = NV * L;
+    // 16 KiB of stack at most (64 rows of 256 bytes); fewer rows when Out is smaller.
+    constexpr std::size_t tile_rows_max = 16 * 1024 / (width * sizeof(S));
+    constexpr std::size_t tile_rows = Out < tile_rows_max ? Out : tile_rows_max;
+    constexpr std::size_t full_blocks = In / width, last = In % width;
+    using Shape = Layout<Out, 1, width, In>;
+    alignas(64) S tile[tile_rows * width];
+    const S* const no_bias = nullptr;
+
+    const auto fill = [&](std::size_t i0, std::size_t o0, std::size_t rows, std::size_t columns) {
+        for (std::size_t j = 0; j < columns; ++j) {
+            const S* wj = w + (i0 + j) * Out + o0;
+            for (std::size_t k = 0; k < rows; ++k) tile[k * width + j] = wj[k];
+        }
+        for (std::size_t k = 0; k < rows; ++k)
+            for (std::size_t j = columns; j < width; ++j) tile[k * width + j] = S(0);
+    };
+    for (std::size_t i0 = 0; i0 < full_blocks * width; i0 += width) {
+        for (std::size_t o0 = 0; o0 < Out; o0 += tile_rows) {
+            const std::size_t rows = Out - o0 < tile_rows ? Out - o0 : tile_rows;
+            fill(i0, o0, rows, width);
+            gemm_rows<V, B, Block::rows, NV, 0, Shape>(dy + o0, tile, rows, rows, dx + i0, no_bias,
+                                                       o0 > 0 ? Start::accumulate : Start::zero);
+        }
+    }
+    if constexpr (last > 0) {
+        constexpr std::size_t i0 = full_blocks * width;
+        for (std::size_t o0 = 0; o0 < Out; o0 += tile_rows) {
+            const std::size_t rows = Out - o0 < tile_rows ? Out - o0 : tile_rows;
+            fill(i0, o0, rows, last);
+            // the tile's columns past `last` are zeros, so its tail vectors are always loaded whole
+            gemm_rows<V, B, Block::rows, last / L, last % L, Shape>(dy + o0, tile, rows, rows, dx + i0, no_bias,
+                                                                    o0 > 0 ? Start::accumulate : Start::zero);
+        }
+    }
+}
+
+// One output group of dense_backward_input_dots: dx[i0 + j] = <dy_n, W[i0 + j]> for j < Rows
+// (Rows <= V::size), reduced into one vector by sums_of_rows.
+template <class V, std::size_t Rows, std::size_t In, std::size_t Out, class S>
+inline void dot_group(const S* dyn, const S* w, S* dxn) {
+    constexpr std::size_t L = V::size, full = Out / L, tail = Out % L;
+    V acc[L];
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < L; ++j) acc[j] = V(S(0));
+    for (std::size_t o = 0; o < full * L; o += L) {
+        const V d = V::load_unaligned(dyn + o);
+#pragma GCC unroll 16
+        for (std::size_t j = 0; j < Rows; ++j) acc[j] = xsimd::fma(d, V::load_unaligned(w + j * Out + o), acc[j]);
+    }
+    if constexpr (tail > 0) {
+        // zeros past the row's end in both operands, so that those lanes add nothing
+        const V d = load<V>(dyn + full * L, Lanes<tail>{});
+#pragma GCC unroll 16
+        for (std::size_t j = 0; j < Rows; ++j)
+            acc[j] = xsimd::fma(d, load<V>(w + j * Out + full * L, Lanes<tail>{}), acc[j]);
+    }
+    store(dxn, sums_of_rows(acc), Lanes<Rows>{});
+}
+
+// dx = dy W^T for a small batch, as dot products of rows of dy with rows of W: for each sample,
+// V::size rows of W at a time, whose V::size sums become one vector of outputs.
+template <class V, std::size_t B, std::size_t In, std::size_t Out, class S>
+inline void dense_backward_input_dots(const S* dy, const S* w, S* dx) {
+    constexpr std::size_t L = V::size, groups = In / L, last = In % L;
+    for (std::size_t n = 0; n < B; ++n) {
+        for (std::size_t g = 0; g < groups; ++g)
+            dot_group<V, L, In, Out>(dy + n * Out, w + g * L * Out, dx + n * In + g * L);
+        if constexpr (last > 0)
+            dot_group<V, last, In, Out>(dy + n * Out, w + groups * L * Out, dx + n * In + groups * L);
+    }
+}
+
+// Sums over the B rows of dy of Vectors adjacent vectors (of `lanes` lanes each): as many independent
+// chains of additions, which the core overlaps.
+inline constexpr std::size_t column_sum_group = 8;
+template <class V, std::size_t B, std::size_t Out, std::size_t Vectors, class S, class LaneCount>
+inline void column_sums(const S* dy, S* db, LaneCount lanes) {
+    V sum[Vectors];
+#pragma GCC unroll 8
+    for (std::size_t v = 0; v < Vectors; ++v) sum[v] = V(S(0));
+    for (std::size_t n = 0; n < B; ++n) {
+#pragma GCC unroll 8
+        for (std::size_t v = 0; v < Vectors; ++v) sum[v] += load<V>(dy + n * Out + v * V::size, lanes);
+    }
+#pragma GCC unroll 8
+    for (std::size_t v = 0; v < Vectors; ++v) store(db + v * V::size, sum[v], lanes);
+}
+
+}  // namespace simd
+
+// y = x W + b   (b may be null)
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch>
+void dense_forward(SimdTarget<Arch>, const S* x, const S* w, const S* b, S* y) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        dense_forward<B, In, Out>(ScalarReference{}, x, w, b, y);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        simd::gemm<V, B, Out, In, simd::Layout<In, 1, Out, Out>>(x, w, y, b);
+    }
+}
+
+// dx = dy W^T
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch>
+void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        dense_backward_input<B, In, Out>(ScalarReference{}, dy, w, dx);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        // The copy of W^T costs about as much as B * V::size / 16 multiply-adds per element of W
+        // would take: below some 256 / V::size samples the dot products are faster (measured with
+        // SSE2, AVX2 and AVX-512), unless rows of W end in a partial vector.
+        constexpr bool dots = B < 4 || (Out % V::size == 0 && B * V::size <= 256);
+        if constexpr (dots) simd::dense_backward_input_dots<V, B, In, Out>(dy, w, dx);
+        else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx);
+    }
+}
+
+// dW = x^T dy: the rows of A are the columns of x, read in place (A(i, n) = x[n * In + i]).
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch>
+void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        dense_backward_weights<B, In, Out>(ScalarReference{}, x, dy, dw);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        simd::gemm<V, In, Out, B, simd::Layout<1, In, Out, Out>>(x, dy, dw, static_cast<const S*>(nullptr));
+    }
+}
+
+// db = sum over the batch of dy
+template <std::size_t B, std::size_t Out, class S, class Arch>
+void dense_backward_bias(SimdTarget<Arch>, const S* dy, S* db) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        dense_backward_bias<B, Out>(ScalarReference{}, dy, db);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        constexpr std::size_t L = V::size, group = simd::column_sum_group, full = Out / L, tail = Out % L;
+        for (std::size_t o = 0; o < full / group * group * L; o += group * L)
+            simd::column_sums<V, B, Out, group>(dy + o, db + o, simd::Lanes<L>{});
+        if constexpr (full % group > 0)
+            simd::column_sums<V, B, Out, full % group>(dy + full / group * group * L, db + full / group * group * L,
+                                                       simd::Lanes<L>{});
+        if constexpr (tail > 0) simd::column_sums<V, B, Out, 1>(dy + full * L, db + full * L, simd::Lanes<tail>{});
+    }
+}
+
+}  // namespace tinymlp::kernels
+
+// The reference kernels that the fallbacks above call (found when those are instantiated).
+#include "../dense.hpp"
+
+#endif  // TINYMLP_SIMD
+#endif  // TINYMLP_KERNELS_SIMD_DENSE_HPP

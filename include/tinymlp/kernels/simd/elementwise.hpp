@@ -1,0 +1,133 @@
+// Element-wise kernels on SIMD vectors; results as the reference kernels/elementwise.hpp.
+// An activation runs on vectors when its functor has `forward_lanes(v)` and
+// `derivative_lanes(x, y)` (every built-in one does); any other functor runs through the
+// reference kernel.
+#include "../../target.hpp"
+
+#ifndef TINYMLP_KERNELS_SIMD_ELEMENTWISE_HPP
+#define TINYMLP_KERNELS_SIMD_ELEMENTWISE_HPP
+#if TINYMLP_SIMD
+
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "lanes.hpp"
+
+namespace tinymlp::kernels {
+
+namespace simd {
+template <class Function, class V, class = void>
+struct has_lane_functions : std::false_type {};
+template <class Function, class V>
+struct has_lane_functions<Function, V,
+                          std::void_t<decltype(Function::forward_lanes(std::declval<V>())),
+                                      decltype(Function::derivative_lanes(std::declval<V>(), std::declval<V>()))>>
+    : std::true_type {};
+
+// (The vector type is only named when it exists.)
+template <class Function, class S, class Arch, bool = has_lanes<S, Arch>>
+struct vectorizes_activation : std::false_type {};
+template <class Function, class S, class Arch>
+struct vectorizes_activation<Function, S, Arch, true> : has_lane_functions<Function, Vector<S, Arch>> {};
+template <class Function, class S, class Arch>
+inline constexpr bool vectorizes = vectorizes_activation<Function, S, Arch>::value;
+}  // namespace simd
+
+// y = f(x); x and y may be the same array
+template <class Function, class S, class Arch>
+void activation_forward(SimdTarget<Arch>, const S* x, S* y, std::size_t count) {
+    if constexpr (!simd::vectorizes<Function, S, Arch>) {
+        activation_forward<Function>(ScalarReference{}, x, y, count);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+            simd::store(y + i, Function::forward_lanes(simd::load<V>(x + i, n)), n);
+        });
+    }
+}
+
+// dx = dy * f'(x), with f' computed from the input x and/or the output y
+template <class Function, class S, class Arch>
+void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, S* dx, std::size_t count) {
+    if constexpr (!simd::vectorizes<Function, S, Arch>) {
+        activation_backward<Function>(ScalarReference{}, x, y, dy, dx, count);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+            const V derivative = Function::derivative_lanes(simd::load<V>(x + i, n), simd::load<V>(y + i, n));
+            simd::store(dx + i, simd::load<V>(dy + i, n) * derivative, n);
+        });
+    }
+}
+
+// x * 0 is 0 for a finite x and NaN for an infinite or NaN one, so one sum of such products
+// tells whether every element is finite.
+template <class S, class Arch>
+bool all_finite(SimdTarget<Arch>, const S* x, std::size_t count) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        return all_finite(ScalarReference{}, x, count);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        const double sum = simd::sum_of_terms<V>(x, count, [](const V& v) { return v * V(S(0)); });
+        return !std::isnan(sum);
+    }
+}
+
+// Sum of squares, accumulated in double (in vector lanes of S between flushes to double).
+template <class S, class Arch>
+double sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        return sum_of_squares(ScalarReference{}, x, count);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        return simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
+    }
+}
+
+template <class S, class Arch>
+double sum_of_absolute_values(SimdTarget<Arch>, const S* x, std::size_t count) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        return sum_of_absolute_values(ScalarReference{}, x, count);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        return simd::sum_of_terms<V>(x, count, [](const V& v) { return xsimd::abs(v); });
+    }
+}
+
+template <class S, class Arch>
+void scale(SimdTarget<Arch>, S* x, std::size_t count, S factor) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        scale(ScalarReference{}, x, count, factor);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+            simd::store(x + i, simd::load<V>(x + i, n) * V(factor), n);
+        });
+    }
+}
+
+// g += l1 * sign(w)
+template <class S, class Arch>
+void add_l1_gradient(SimdTarget<Arch>, const S* w, S* g, std::size_t count, S l1) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        add_l1_gradient(ScalarReference{}, w, g, count, l1);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        const V zero(S(0)), plus(l1), minus(-l1);
+        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+            const V wv = simd::load<V>(w + i, n);
+            const V sign = xsimd::select(wv > zero, plus, xsimd::select(wv < zero, minus, zero));
+            simd::store(g + i, simd::load<V>(g + i, n) + sign, n);
+        });
+    }
+}
+
+}  // namespace tinymlp::kernels
+
+// The reference kernels that the fallbacks above call (found when those are instantiated).
+#include "../elementwise.hpp"
+
+#endif  // TINYMLP_SIMD
+#endif  // TINYMLP_KERNELS_SIMD_ELEMENTWISE_HPP

@@ -1,0 +1,214 @@
+// What every SIMD kernel shares: the vector type of a (scalar, instruction set) pair, loads and
+// stores of a partial vector at the end of an array, and the way back to the reference kernels
+// for scalar types that have no vector type on the instruction set (double on 32-bit NEON).
+//
+// The kernels/simd/ headers are part of target.hpp, which includes all of them after declaring
+// the targets, so that every kernel call in the library sees the SimdTarget overloads. Each one
+// therefore includes target.hpp first and puts its include guard after that line: whichever
+// header is read first, the SIMD headers are read in the order target.hpp gives.
+#include "../../target.hpp"
+
+#ifndef TINYMLP_KERNELS_SIMD_LANES_HPP
+#define TINYMLP_KERNELS_SIMD_LANES_HPP
+#if TINYMLP_SIMD
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace tinymlp::kernels {
+
+// A ScalarTarget that SIMD kernels pass to the reference kernels. Being declared in this
+// namespace, it makes an unqualified call look the reference kernels up when the template is
+// instantiated (argument-dependent lookup), i.e. after every kernel header has been read, whatever
+// the order in which they were included.
+struct ScalarReference : ScalarTarget {};
+
+namespace simd {
+
+namespace detail {
+template <class S, class Arch, bool Declared = xsimd::types::has_simd_register<S, Arch>::value>
+struct has_lanes : std::false_type {};
+// xsimd declares some pairs with a placeholder register (double on 32-bit NEON): a real vector
+// register holds at least two scalars.
+template <class S, class Arch>
+struct has_lanes<S, Arch, true>
+    : std::bool_constant<(sizeof(typename xsimd::types::simd_register<S, Arch>::register_type) >=
+                          2 * sizeof(S))> {};
+}  // namespace detail
+
+// True when xsimd has a vector of S on Arch; SIMD kernels fall back to ScalarReference otherwise.
+template <class S, class Arch>
+inline constexpr bool has_lanes =
+    (std::is_same_v<S, float> || std::is_same_v<S, double>) && detail::has_lanes<S, Arch>::value;
+
+template <class S, class Arch>
+using Vector = xsimd::batch<S, Arch>;
+
+// Vector registers of the instruction set: 32 with AVX-512 and on AArch64, 16 on SSE/AVX/NEON.
+// The register blocking of the matrix kernels is derived from it.
+template <class Arch>
+inline constexpr std::size_t register_count =
+    (std::is_base_of_v<xsimd::avx512f, Arch> || std::is_same_v<Arch, xsimd::neon64>) ? 32 : 16;
+
+// The first n < V::size lanes of p; the other lanes hold `fill`. Used where a full-width load
+// would read past the end of an array.
+template <class V, class S>
+inline V load_partial(const S* p, std::size_t n, S fill = S(0)) {
+    alignas(64) S buffer[V::size];
+    const std::size_t m = n < V::size ? n : V::size;  // n < V::size; the bound helps the compiler's analysis
+    for (std::size_t k = 0; k < m; ++k) buffer[k] = p[k];
+    for (std::size_t k = m; k < V::size; ++k) buffer[k] = fill;
+    return V::load_aligned(buffer);
+}
+
+// Loads n <= V::size lanes: a plain load when n is the full width (the usual case, where the
+// branch folds away once n is a constant), else a partial load.
+template <class V, class S>
+inline V load(const S* p, std::size_t n, S fill = S(0)) {
+    return n == V::size ? V::load_unaligned(p) : load_partial<V>(p, n, fill);
+}
+
+template <class V, class S>
+inline void store_partial(S* p, const V& v, std::size_t n) {
+    alignas(64) S buffer[V::size];
+    v.store_aligned(buffer);
+    const std::size_t m = n < V::size ? n : V::size;
+    for (std::size_t k = 0; k < m; ++k) p[k] = buffer[k];
+}
+
+template <class V, class S>
+inline void store(S* p, const V& v, std::size_t n) {
+    if (n == V::size) v.store_unaligned(p);
+    else store_partial(p, v, n);
+}
+
+// Largest lane (xsimd 8.1 has a horizontal sum, hadd, but no horizontal maximum).
+template <class V>
+inline typename V::value_type horizontal_max(const V& v) {
+    using S = typename V::value_type;
+    alignas(64) S buffer[V::size];
+    v.store_aligned(buffer);
+    S max = buffer[0];
+    for (std::size_t k = 1; k < V::size; ++k) max = buffer[k] > max ? buffer[k] : max;
+    return max;
+}
+
+// A vector whose lane j is the sum of the lanes of rows[j], for V::size rows. xsimd 8.1's haddp
+// puts some of these sums in the wrong lanes for AVX-512 floats (tests/test_simd_kernels.cpp finds
+// it), so there each row is summed on its own.
+template <class V>
+inline V sums_of_rows(const V* rows) {
+    using S = typename V::value_type;
+    if constexpr (std::is_base_of_v<xsimd::avx512f, typename V::arch_type> && std::is_same_v<S, float>) {
+        alignas(64) S sums[V::size];
+        for (std::size_t j = 0; j < V::size; ++j) sums[j] = xsimd::hadd(rows[j]);
+        return V::load_aligned(sums);
+    } else {
+        return xsimd::haddp(rows);
+    }
+}
+
+// Runs body(i, n) over [0, count) in steps of V::size lanes: n is V::size on every step but the
+// last one, which gets the remaining count % V::size lanes (if any).
+template <class V, class Body>
+inline void for_each_vector(std::size_t count, Body&& body) {
+    constexpr std::size_t L = V::size;
+    std::size_t i = 0;
+    for (; i + L <= count; i += L) body(i, L);
+    if (i < count) body(i, count - i);
+}
+
+// The same for a count known at compile time: n is a std::integral_constant, so the loads and
+// stores below pick their form at compile time and a partial one copies a fixed number of lanes.
+template <std::size_t N>
+using Lanes = std::integral_constant<std::size_t, N>;
+
+template <class V, std::size_t Count, class Body>
+inline void for_each_vector(Body&& body) {
+    constexpr std::size_t L = V::size;
+    for (std::size_t i = 0; i + L <= Count; i += L) body(i, Lanes<L>{});
+    if constexpr (Count % L > 0) body(Count - Count % L, Lanes<Count % L>{});
+}
+
+namespace detail {
+template <class V, std::size_t N, class S, std::size_t... K>
+inline V set_lanes(const S* p, S fill, std::index_sequence<K...>) {
+    return V{(K < N ? p[K] : fill)...};
+}
+}  // namespace detail
+
+// The first N lanes of p, the others `fill`. A partial vector is assembled in registers from N
+// scalar loads: going through a buffer in memory instead would make the vector load wait for the
+// scalar stores to retire (no store-to-load forwarding from several narrow stores to one wide load).
+template <class V, class S, std::size_t N>
+inline V load(const S* p, Lanes<N>, S fill = S(0)) {
+    if constexpr (N == V::size) return V::load_unaligned(p);
+    else return detail::set_lanes<V, N>(p, fill, std::make_index_sequence<V::size>{});
+}
+
+template <class V, class S, std::size_t N>
+inline void store(S* p, const V& v, Lanes<N>) {
+    if constexpr (N == V::size) {
+        v.store_unaligned(p);
+    } else {
+        alignas(64) S buffer[V::size];
+        v.store_aligned(buffer);
+        for (std::size_t k = 0; k < N; ++k) p[k] = buffer[k];
+    }
+}
+
+// Sum over x[0, count) of term(v) for the vectors v of x (zeros past the end: term(0) must be 0),
+// in four independent vector accumulators, so that the additions overlap instead of waiting for
+// each other, moved to a double total every 256 vectors, so that a long float array keeps about
+// the precision of a double accumulator.
+template <class V, class S, class Term>
+inline double sum_of_terms(const S* x, std::size_t count, Term&& term) {
+    constexpr std::size_t L = V::size, block = 256 * L;
+    double total = 0;
+    for (std::size_t start = 0; start < count; start += block) {
+        const std::size_t end = count - start < block ? count : start + block;
+        V a0(S(0)), a1(S(0)), a2(S(0)), a3(S(0));
+        std::size_t i = start;
+        for (; i + 4 * L <= end; i += 4 * L) {
+            a0 += term(V::load_unaligned(x + i));
+            a1 += term(V::load_unaligned(x + i + L));
+            a2 += term(V::load_unaligned(x + i + 2 * L));
+            a3 += term(V::load_unaligned(x + i + 3 * L));
+        }
+        for (; i + L <= end; i += L) a0 += term(V::load_unaligned(x + i));
+        if (i < end) a1 += term(load_partial<V>(x + i, end - i));
+        total += static_cast<double>(xsimd::hadd((a0 + a1) + (a2 + a3)));
+    }
+    return total;
+}
+
+// Sums vectors in S lanes, moving the total to double every `flush_every` additions, so that a
+// long float array keeps about the precision of a double accumulator.
+template <class V>
+struct DoubleAccumulator {
+    static constexpr std::size_t flush_every = 64;
+    V partial = V(typename V::value_type(0));
+    std::size_t pending = 0;
+    double total = 0;
+
+    void add(const V& v) {
+        partial += v;
+        if (++pending == flush_every) flush();
+    }
+    void flush() {
+        total += static_cast<double>(xsimd::hadd(partial));
+        partial = V(typename V::value_type(0));
+        pending = 0;
+    }
+    double sum() {
+        flush();
+        return total;
+    }
+};
+
+}  // namespace simd
+}  // namespace tinymlp::kernels
+
+#endif  // TINYMLP_SIMD
+#endif  // TINYMLP_KERNELS_SIMD_LANES_HPP

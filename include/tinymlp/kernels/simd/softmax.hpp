@@ -1,0 +1,166 @@
+// Softmax and the losses on SIMD vectors; results as the reference kernels/softmax.hpp.
+// A row (one sample's C classes) is cut into vectors; the lanes past its end are loaded as -inf
+// where a maximum is taken, so that they neither win the maximum nor add to the sum
+// (exp(-inf) = 0).
+#include "../../target.hpp"
+
+#ifndef TINYMLP_KERNELS_SIMD_SOFTMAX_HPP
+#define TINYMLP_KERNELS_SIMD_SOFTMAX_HPP
+#if TINYMLP_SIMD
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "lanes.hpp"
+
+namespace tinymlp::kernels {
+
+namespace simd {
+
+// Sum of the first n lanes of v.
+template <class V>
+inline typename V::value_type sum_of_lanes(const V& v, std::size_t n) {
+    using S = typename V::value_type;
+    if (n == V::size) return xsimd::hadd(v);
+    alignas(64) S buffer[V::size];
+    v.store_aligned(buffer);
+    S sum = 0;
+    for (std::size_t k = 0; k < n; ++k) sum += buffer[k];
+    return sum;
+}
+
+// Writes e = exp(z - max z) to out and returns {max z, sum e} for one row of C values.
+template <class V, std::size_t C, class S>
+inline void exponentials(const S* z, S* out, S& max, S& sum) {
+    constexpr S minus_infinity = -std::numeric_limits<S>::infinity();
+    V vmax(minus_infinity);
+    for_each_vector<V, C>([&](std::size_t c, auto n) { vmax = xsimd::max(vmax, load<V>(z + c, n, minus_infinity)); });
+    max = horizontal_max(vmax);
+    const V shift(max);
+    V vsum(S(0));
+    for_each_vector<V, C>([&](std::size_t c, auto n) {
+        const V e = xsimd::exp(load<V>(z + c, n, minus_infinity) - shift);
+        vsum += e;
+        store(out + c, e, n);
+    });
+    sum = xsimd::hadd(vsum);
+}
+
+}  // namespace simd
+
+// y = exp(z - max z) / sum exp(z - max z)
+template <std::size_t B, std::size_t C, class S, class Arch>
+void softmax_forward(SimdTarget<Arch>, const S* z, S* y) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        softmax_forward<B, C>(ScalarReference{}, z, y);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        for (std::size_t n = 0; n < B; ++n) {
+            S max, sum;
+            simd::exponentials<V, C>(z + n * C, y + n * C, max, sum);
+            const V inverse(S(1) / sum);
+            simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
+                simd::store(y + n * C + c, simd::load<V>(y + n * C + c, lanes) * inverse, lanes);
+            });
+        }
+    }
+}
+
+// dz = y * (dy - <dy, y>)
+template <std::size_t B, std::size_t C, class S, class Arch>
+void softmax_backward(SimdTarget<Arch>, const S* y, const S* dy, S* dz) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        softmax_backward<B, C>(ScalarReference{}, y, dy, dz);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        for (std::size_t n = 0; n < B; ++n) {
+            const S* yn = y + n * C;
+            const S* dyn = dy + n * C;
+            V dot(S(0));
+            simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
+                dot = xsimd::fma(simd::load<V>(dyn + c, lanes), simd::load<V>(yn + c, lanes), dot);
+            });
+            const V total(xsimd::hadd(dot));
+            simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
+                simd::store(dz + n * C + c, simd::load<V>(yn + c, lanes) * (simd::load<V>(dyn + c, lanes) - total),
+                            lanes);
+            });
+        }
+    }
+}
+
+// loss = mean(logsumexp(z) - z[label]),  dz = (softmax(z) - onehot(label)) / B
+template <std::size_t B, std::size_t C, class S, class Arch>
+S softmax_cross_entropy(SimdTarget<Arch>, const S* z, const std::int32_t* labels, S* dz) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        return softmax_cross_entropy<B, C>(ScalarReference{}, z, labels, dz);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        double loss = 0;
+        for (std::size_t n = 0; n < B; ++n) {
+            const S* zn = z + n * C;
+            S* dn = dz + n * C;
+            S max, sum;
+            simd::exponentials<V, C>(zn, dn, max, sum);
+            const auto label = static_cast<std::size_t>(labels[n]);
+            loss += static_cast<double>(std::log(sum) + max - zn[label]);
+            const V scale(S(1) / (sum * S(B)));
+            simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
+                simd::store(dn + c, simd::load<V>(dn + c, lanes) * scale, lanes);
+            });
+            dn[label] -= S(1) / S(B);
+        }
+        return static_cast<S>(loss / B);
+    }
+}
+
+// loss = mean((y - t)^2),  dy = 2 (y - t) / (B N)
+template <std::size_t B, std::size_t N, class S, class Arch>
+S mean_squared_error(SimdTarget<Arch>, const S* y, const S* t, S* dy) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        return mean_squared_error<B, N>(ScalarReference{}, y, t, dy);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        const V scale(S(2) / S(B * N));
+        simd::DoubleAccumulator<V> loss;
+        simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
+            const V diff = simd::load<V>(y + i, n) - simd::load<V>(t + i, n);  // padded lanes: 0
+            loss.add(diff * diff);
+            simd::store(dy + i, scale * diff, n);
+        });
+        return static_cast<S>(loss.sum() / (B * N));
+    }
+}
+
+// loss = mean(max(z, 0) - z t + log(1 + exp(-|z|))),  dz = (sigmoid(z) - t) / (B N)
+template <std::size_t B, std::size_t N, class S, class Arch>
+S binary_cross_entropy_with_logits(SimdTarget<Arch>, const S* z, const S* t, S* dz) {
+    if constexpr (!simd::has_lanes<S, Arch>) {
+        return binary_cross_entropy_with_logits<B, N>(ScalarReference{}, z, t, dz);
+    } else {
+        using V = simd::Vector<S, Arch>;
+        const V zero(S(0)), one(S(1)), scale(S(1) / S(B * N));
+        simd::DoubleAccumulator<V> loss;
+        simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
+            const V zv = simd::load<V>(z + i, n), tv = simd::load<V>(t + i, n);
+            const V e = xsimd::exp(-xsimd::abs(zv));
+            const V term = xsimd::max(zv, zero) - zv * tv + xsimd::log1p(e);
+            // padded lanes would add log(2): only the row's lanes count
+            if (n == V::size) loss.add(term);
+            else loss.total += static_cast<double>(simd::sum_of_lanes(term, n));
+            const V sigmoid = xsimd::select(zv >= zero, one / (one + e), e / (one + e));
+            simd::store(dz + i, scale * (sigmoid - tv), n);
+        });
+        return static_cast<S>(loss.sum() / (B * N));
+    }
+}
+
+}  // namespace tinymlp::kernels
+
+// The reference kernels that the fallbacks above call (found when those are instantiated).
+#include "../softmax.hpp"
+
+#endif  // TINYMLP_SIMD
+#endif  // TINYMLP_KERNELS_SIMD_SOFTMAX_HPP
