@@ -104,12 +104,12 @@ struct Peak {
     double gflops;
 };
 
-#if TINYMLP_SIMD
+#if TINYMLP_XSIMD
 // The vectors of the default target, and AVX2's (fma3<avx2>) when the default one is wider.
 std::vector<Peak> measure_peaks(const Timing& timing) {
     using Arch = DefaultTarget::arch;
     std::vector<Peak> peaks;
-    constexpr std::size_t registers = kernels::simd::register_count<Arch>;
+    constexpr std::size_t registers = kernels::simd::LaneTraits<xsimd::batch<float, Arch>>::registers;
     // a register-file's worth of accumulators, minus the two operands and some slack
     peaks.push_back({Arch::name(), peak_gflops<xsimd::batch<float, Arch>, registers - 4, float>(timing)});
     if constexpr (!std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>> && xsimd::fma3<xsimd::avx2>::supported())

@@ -2,19 +2,27 @@
 // supply that target's implementation. This header names the targets and picks the default one,
 // and is the only place outside ports/ that knows which targets exist.
 //
-//   ScalarTarget       plain loops (kernels/*.hpp): the reference, and the only target on a
-//                      core without SIMD (Cortex-M).
-//   SimdTarget<Arch>   the same kernels written once over xsimd::batch<S, Arch> (kernels/simd/);
-//                      each build instantiates them for the instruction set its flags enable
-//                      (sse2, fma3<avx2>, avx512bw, neon64, ...).
+//   ScalarTarget       plain loops (kernels/*.hpp): the reference, and the fallback of every
+//                      other target for scalar types it has no vector of.
+//   SimdTarget<Arch>   the same kernels written once over a vector type (kernels/simd/), either
+//                      xsimd::batch<S, Arch> for an xsimd instruction set (sse2, fma3<avx2>,
+//                      avx512bw, neon64, ...), which each build instantiates for the instruction
+//                      set its flags enable, or the lane type of a port's Arch tag.
 //
-// DefaultTarget is SimdTarget<xsimd::default_arch> when the build has xsimd (the CMake package
-// defines TINYMLP_HAS_XSIMD=1) and xsimd found a SIMD instruction set for the compiler flags;
-// otherwise ScalarTarget.
+// DefaultTarget is, in this order:
+//  - SimdTarget<tinymlp::port::Arch> when the build names a port's lane header in
+//    TINYMLP_PORT_LANES (Cortex-M: ports/cortex-m/include/tinymlp_port/lanes.hpp, whose
+//    unrolled scalar lanes or Helium/MVE vectors stand in for xsimd, which has no Cortex-M arch);
+//  - SimdTarget<xsimd::default_arch> when the build has xsimd (the CMake package defines
+//    TINYMLP_HAS_XSIMD=1) and xsimd found a SIMD instruction set for the compiler flags;
+//  - otherwise ScalarTarget.
 #pragma once
 #include <cstddef>
 
-#if defined(TINYMLP_HAS_XSIMD) && TINYMLP_HAS_XSIMD
+#if defined(TINYMLP_PORT_LANES)
+#include TINYMLP_PORT_LANES
+#define TINYMLP_SIMD 1
+#elif defined(TINYMLP_HAS_XSIMD) && TINYMLP_HAS_XSIMD
 // GCC 12's AVX-512 intrinsics initialise their "undefined" vectors from themselves
 // (`__m512 __Y = __Y;`), which -Wall reports as uninitialised wherever xsimd inlines them; the
 // warnings are attributed to those headers, so silencing them while they are read is enough.
@@ -27,10 +35,14 @@
 // sets; its batch types do not exist then.
 #if !defined(XSIMD_NO_SUPPORTED_ARCHITECTURE)
 #define TINYMLP_SIMD 1
+#define TINYMLP_XSIMD 1
 #endif
 #endif
 #if !defined(TINYMLP_SIMD)
 #define TINYMLP_SIMD 0
+#endif
+#if !defined(TINYMLP_XSIMD)
+#define TINYMLP_XSIMD 0
 #endif
 
 namespace tinymlp {
@@ -45,14 +57,19 @@ struct ScalarTarget {
 inline constexpr std::size_t storage_alignment = 64;
 
 #if TINYMLP_SIMD
-// xsimd batches of the instruction set Arch (an xsimd tag type such as xsimd::fma3<xsimd::avx2>).
+// Vectors of the instruction set Arch: an xsimd tag type such as xsimd::fma3<xsimd::avx2>, or a
+// port's tag.
 template <class Arch>
 struct SimdTarget {
     using arch = Arch;
     static constexpr const char* name = Arch::name();
 };
 
+#if TINYMLP_XSIMD
 using DefaultTarget = SimdTarget<xsimd::default_arch>;
+#else
+using DefaultTarget = SimdTarget<port::Arch>;
+#endif
 #else
 using DefaultTarget = ScalarTarget;
 #endif

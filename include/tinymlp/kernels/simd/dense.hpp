@@ -40,13 +40,18 @@ struct Layout {
 // chunks of `k_chunk` steps of K.
 template <class V, std::size_t M, std::size_t N, std::size_t K>
 struct Blocking {
-    static constexpr std::size_t registers = register_count<typename V::arch_type>;
+    using Traits = LaneTraits<V>;
+    static constexpr std::size_t registers = Traits::registers;
     static constexpr std::size_t column_vectors = (N + V::size - 1) / V::size;
-    // 6 rows: with 16 registers, 6 x 2 accumulators + 2 vectors of B + 1 broadcast; with 32,
-    // 6 x 4 + 4 + 1. A block of fewer rows gets more vectors, up to every column of C.
-    static constexpr std::size_t rows = M < 6 ? M : 6;
+    // 6 rows (xsimd): with 16 registers, 6 x 2 accumulators + 2 vectors of B + 1 broadcast; with
+    // 32, 6 x 4 + 4 + 1. A block of fewer rows gets more vectors, up to every column of C.
+    static constexpr std::size_t rows = M < Traits::block_rows ? M : Traits::block_rows;
     // A single row needs no register for B: each multiply-add reads its vector from memory.
-    static constexpr std::size_t fitting_vectors = rows == 1 ? registers - 2 : (registers - 1) / (rows + 1);
+    // A broadcast needs one vector register, unless the multiply-add reads it from a core register.
+    static constexpr std::size_t broadcast_registers = Traits::scalar_fma ? 0 : 1;
+    static constexpr std::size_t fitting =
+        rows == 1 ? registers - 2 : (registers - broadcast_registers) / (rows + 1);
+    static constexpr std::size_t fitting_vectors = fitting > 0 ? fitting : 1;
     static constexpr std::size_t vectors = fitting_vectors < column_vectors ? fitting_vectors : column_vectors;
     // One block of rows only: B is read once, chunking K would only add stores of C.
     static constexpr std::size_t k_bytes = 24 * 1024;
@@ -87,9 +92,9 @@ inline void gemm_block(const S* a, const S* b, std::size_t k_count, std::size_t 
         for (std::size_t v = 0; v < NV; ++v) bv[v] = V::load_unaligned(bk + v * L);
 #pragma GCC unroll 8
         for (std::size_t r = 0; r < Rows; ++r) {
-            const V ar(ak[r * Shape::a_row]);
+            const S ar = ak[r * Shape::a_row];
 #pragma GCC unroll 16
-            for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
+            for (std::size_t v = 0; v < NV; ++v) acc[r][v] = fma_scalar(ar, bv[v], acc[r][v]);
         }
     }
     if constexpr (Tail > 0) {
@@ -100,8 +105,8 @@ inline void gemm_block(const S* a, const S* b, std::size_t k_count, std::size_t 
             for (std::size_t v = 0; v < Vectors; ++v) bv[v] = V::load_unaligned(bk + v * L);
             bv[Vectors] = load<V>(bk + Vectors * L, Lanes<Tail>{});
             for (std::size_t r = 0; r < Rows; ++r) {
-                const V ar(ak[r * Shape::a_row]);
-                for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
+                const S ar = ak[r * Shape::a_row];
+                for (std::size_t v = 0; v < NV; ++v) acc[r][v] = fma_scalar(ar, bv[v], acc[r][v]);
             }
         }
     }
@@ -135,9 +140,9 @@ inline void gemv_streaming(const S* a, const S* b, S* c, const S* bias) {
     constexpr std::size_t L = V::size, full = N / L * L, rows = 8;
     for (std::size_t j = 0; j < full; j += L) (bias ? V::load_unaligned(bias + j) : V(S(0))).store_unaligned(c + j);
     for (std::size_t k = 0; k < K / rows * rows; k += rows) {
-        V ak[rows];
+        S ak[rows];
 #pragma GCC unroll 8
-        for (std::size_t u = 0; u < rows; ++u) ak[u] = V(a[(k + u) * Shape::a_step]);
+        for (std::size_t u = 0; u < rows; ++u) ak[u] = a[(k + u) * Shape::a_step];
         const S* bk = b + k * Shape::b_row;
         // unrolled: one multiply-add chain per vector of C, with nothing else between them (as a
         // loop, its counting and addressing slowed the whole by a third)
@@ -145,15 +150,16 @@ inline void gemv_streaming(const S* a, const S* b, S* c, const S* bias) {
         for (std::size_t j = 0; j < full; j += L) {
             V acc = V::load_unaligned(c + j);
 #pragma GCC unroll 8
-            for (std::size_t u = 0; u < rows; ++u) acc = xsimd::fma(ak[u], V::load_unaligned(bk + u * Shape::b_row + j), acc);
+            for (std::size_t u = 0; u < rows; ++u)
+                acc = fma_scalar(ak[u], V::load_unaligned(bk + u * Shape::b_row + j), acc);
             acc.store_unaligned(c + j);
         }
     }
     for (std::size_t k = K / rows * rows; k < K; ++k) {
-        const V ak(a[k * Shape::a_step]);
+        const S ak = a[k * Shape::a_step];
         const S* bk = b + k * Shape::b_row;
         for (std::size_t j = 0; j < full; j += L)
-            xsimd::fma(ak, V::load_unaligned(bk + j), V::load_unaligned(c + j)).store_unaligned(c + j);
+            fma_scalar(ak, V::load_unaligned(bk + j), V::load_unaligned(c + j)).store_unaligned(c + j);
     }
 }
 
@@ -247,14 +253,14 @@ inline void dot_group(const S* dyn, const S* w, S* dxn) {
     for (std::size_t o = 0; o < full * L; o += L) {
         const V d = V::load_unaligned(dyn + o);
 #pragma GCC unroll 16
-        for (std::size_t j = 0; j < Rows; ++j) acc[j] = xsimd::fma(d, V::load_unaligned(w + j * Out + o), acc[j]);
+        for (std::size_t j = 0; j < Rows; ++j) acc[j] = fma(d, V::load_unaligned(w + j * Out + o), acc[j]);
     }
     if constexpr (tail > 0) {
         // zeros past the row's end in both operands, so that those lanes add nothing
         const V d = load<V>(dyn + full * L, Lanes<tail>{});
 #pragma GCC unroll 16
         for (std::size_t j = 0; j < Rows; ++j)
-            acc[j] = xsimd::fma(d, load<V>(w + j * Out + full * L, Lanes<tail>{}), acc[j]);
+            acc[j] = fma(d, load<V>(w + j * Out + full * L, Lanes<tail>{}), acc[j]);
     }
     store(dxn, sums_of_rows(acc), Lanes<Rows>{});
 }

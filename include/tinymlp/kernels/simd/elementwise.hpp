@@ -92,7 +92,7 @@ double sum_of_absolute_values(SimdTarget<Arch>, const S* x, std::size_t count) {
         return sum_of_absolute_values(ScalarReference{}, x, count);
     } else {
         using V = simd::Vector<S, Arch>;
-        return simd::sum_of_terms<V>(x, count, [](const V& v) { return xsimd::abs(v); });
+        return simd::sum_of_terms<V>(x, count, [](const V& v) { return abs(v); });
     }
 }
 
@@ -118,7 +118,7 @@ void add_l1_gradient(SimdTarget<Arch>, const S* w, S* g, std::size_t count, S l1
         const V zero(S(0)), plus(l1), minus(-l1);
         simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
             const V wv = simd::load<V>(w + i, n);
-            const V sign = xsimd::select(wv > zero, plus, xsimd::select(wv < zero, minus, zero));
+            const V sign = select(wv > zero, plus, select(wv < zero, minus, zero));
             simd::store(g + i, simd::load<V>(g + i, n) + sign, n);
         });
     }

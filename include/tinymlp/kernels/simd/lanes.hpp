@@ -26,30 +26,87 @@ struct ScalarReference : ScalarTarget {};
 
 namespace simd {
 
+// The vector of scalars S on the instruction set Arch is VectorOf<S, Arch>::type, void when Arch
+// has none. Two families supply them:
+//  - xsimd: xsimd::batch<S, Arch> for xsimd's instruction-set tags (sse2, fma3<avx2>, neon64, ...);
+//  - a port: an Arch tag with a member template lanes<S> naming its own vector type, or void
+//    (ports/cortex-m/include/tinymlp_port/lanes.hpp: unrolled scalar lanes, Helium/MVE).
+// A vector type offers what the kernels use of xsimd::batch: value_type, size, broadcast and
+// lane-wise constructors, load/store_(un)aligned, + - * / and comparisons, and the free functions
+// fma, hadd, max, select, abs, sqrt, exp, log1p and tanh, found by argument-dependent lookup.
 namespace detail {
+template <class S, class Arch, class = void>
+struct PortVector {
+    using type = void;
+};
+template <class S, class Arch>
+struct PortVector<S, Arch, std::void_t<typename Arch::template lanes<S>>> {
+    using type = typename Arch::template lanes<S>;
+};
+
+#if TINYMLP_XSIMD
 template <class S, class Arch, bool Declared = xsimd::types::has_simd_register<S, Arch>::value>
-struct has_lanes : std::false_type {};
+struct XsimdVector {
+    using type = void;
+};
 // xsimd declares some pairs with a placeholder register (double on 32-bit NEON): a real vector
 // register holds at least two scalars.
 template <class S, class Arch>
-struct has_lanes<S, Arch, true>
-    : std::bool_constant<(sizeof(typename xsimd::types::simd_register<S, Arch>::register_type) >=
-                          2 * sizeof(S))> {};
+struct XsimdVector<S, Arch, true> {
+    static constexpr bool real = (std::is_same_v<S, float> || std::is_same_v<S, double>) &&
+        sizeof(typename xsimd::types::simd_register<S, Arch>::register_type) >= 2 * sizeof(S);
+    using type = std::conditional_t<real, xsimd::batch<S, Arch>, void>;
+};
+template <class S, class Arch, class = void>
+struct VectorOf : XsimdVector<S, Arch> {};
+template <class V>
+struct IsXsimdBatch : std::false_type {};
+template <class S, class Arch>
+struct IsXsimdBatch<xsimd::batch<S, Arch>> : std::true_type {};
+#else
+template <class S, class Arch, class = void>
+struct VectorOf {
+    using type = void;
+};
+#endif
+template <class S, class Arch>
+struct VectorOf<S, Arch, std::void_t<typename Arch::template lanes<S>>> : PortVector<S, Arch> {};
 }  // namespace detail
 
-// True when xsimd has a vector of S on Arch; SIMD kernels fall back to ScalarReference otherwise.
 template <class S, class Arch>
-inline constexpr bool has_lanes =
-    (std::is_same_v<S, float> || std::is_same_v<S, double>) && detail::has_lanes<S, Arch>::value;
+using Vector = typename detail::VectorOf<S, Arch>::type;
 
+// True when Arch has a vector of S; SIMD kernels fall back to ScalarReference otherwise.
 template <class S, class Arch>
-using Vector = xsimd::batch<S, Arch>;
+inline constexpr bool has_lanes = !std::is_void_v<Vector<S, Arch>>;
 
-// Vector registers of the instruction set: 32 with AVX-512 and on AArch64, 16 on SSE/AVX/NEON.
-// The register blocking of the matrix kernels is derived from it.
-template <class Arch>
-inline constexpr std::size_t register_count =
-    (std::is_base_of_v<xsimd::avx512f, Arch> || std::is_same_v<Arch, xsimd::neon64>) ? 32 : 16;
+// How the matrix kernels block their work for a vector type V:
+//   registers    vector registers of the instruction set (32 with AVX-512 and on AArch64, 16 on
+//                SSE/AVX/NEON); a port's type says how many of its vectors fit in its registers;
+//   scalar_fma   true when a multiply-add takes its broadcast operand from a core register
+//                (MVE's VFMA Qd, Qn, Rm), so a broadcast costs no vector register;
+//   block_rows   rows of the register blocks of C (6 unless the type says otherwise).
+template <class V, class = void>
+struct LaneTraits {
+    static constexpr std::size_t registers = V::registers, block_rows = V::block_rows;
+    static constexpr bool scalar_fma = V::scalar_fma;
+};
+#if TINYMLP_XSIMD
+template <class S, class Arch>
+struct LaneTraits<xsimd::batch<S, Arch>> {
+    static constexpr std::size_t registers =
+        (std::is_base_of_v<xsimd::avx512f, Arch> || std::is_same_v<Arch, xsimd::neon64>) ? 32 : 16;
+    static constexpr std::size_t block_rows = 6;
+    static constexpr bool scalar_fma = false;
+};
+#endif
+
+// a * b + c for a scalar a. A vector type with a vector-by-scalar multiply-add overloads this
+// (found by argument-dependent lookup) so that a stays in a core register.
+template <class V>
+inline V fma_scalar(typename V::value_type a, const V& b, const V& c) {
+    return fma(V(a), b, c);
+}
 
 // The first n < V::size lanes of p; the other lanes hold `fill`. Used where a full-width load
 // would read past the end of an array.
@@ -94,19 +151,21 @@ inline typename V::value_type horizontal_max(const V& v) {
     return max;
 }
 
-// A vector whose lane j is the sum of the lanes of rows[j], for V::size rows. xsimd 8.1's haddp
-// puts some of these sums in the wrong lanes for AVX-512 floats (tests/test_simd_kernels.cpp finds
-// it), so there each row is summed on its own.
+// A vector whose lane j is the sum of the lanes of rows[j], for V::size rows: xsimd's haddp
+// where it is right, one horizontal sum per row elsewhere (xsimd 8.1's haddp puts some sums in
+// the wrong lanes for AVX-512 floats, which tests/test_simd_kernels.cpp finds).
 template <class V>
 inline V sums_of_rows(const V* rows) {
     using S = typename V::value_type;
-    if constexpr (std::is_base_of_v<xsimd::avx512f, typename V::arch_type> && std::is_same_v<S, float>) {
-        alignas(64) S sums[V::size];
-        for (std::size_t j = 0; j < V::size; ++j) sums[j] = xsimd::hadd(rows[j]);
-        return V::load_aligned(sums);
-    } else {
-        return xsimd::haddp(rows);
+#if TINYMLP_XSIMD
+    if constexpr (detail::IsXsimdBatch<V>::value) {
+        if constexpr (!(std::is_base_of_v<xsimd::avx512f, typename V::arch_type> && std::is_same_v<S, float>))
+            return xsimd::haddp(rows);
     }
+#endif
+    alignas(64) S sums[V::size];
+    for (std::size_t j = 0; j < V::size; ++j) sums[j] = hadd(rows[j]);
+    return V::load_aligned(sums);
 }
 
 // Runs body(i, n) over [0, count) in steps of V::size lanes: n is V::size on every step but the
@@ -178,7 +237,7 @@ inline double sum_of_terms(const S* x, std::size_t count, Term&& term) {
         }
         for (; i + L <= end; i += L) a0 += term(V::load_unaligned(x + i));
         if (i < end) a1 += term(load_partial<V>(x + i, end - i));
-        total += static_cast<double>(xsimd::hadd((a0 + a1) + (a2 + a3)));
+        total += static_cast<double>(hadd((a0 + a1) + (a2 + a3)));
     }
     return total;
 }
@@ -197,7 +256,7 @@ struct DoubleAccumulator {
         if (++pending == flush_every) flush();
     }
     void flush() {
-        total += static_cast<double>(xsimd::hadd(partial));
+        total += static_cast<double>(hadd(partial));
         partial = V(typename V::value_type(0));
         pending = 0;
     }

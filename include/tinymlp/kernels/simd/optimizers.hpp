@@ -65,7 +65,7 @@ void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t cou
             const V vv = b2 * simd::load<V>(v + i, n) + one_minus_b2 * gi * gi;
             simd::store(m + i, mv, n);
             simd::store(v + i, vv, n);
-            const V denominator = xsimd::sqrt(vv) / c2_sqrt + eps;
+            const V denominator = sqrt(vv) / c2_sqrt + eps;
             simd::store(p + i, pv - step_size * mv / denominator, n);
         });
     }

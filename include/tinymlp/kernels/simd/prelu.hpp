@@ -24,7 +24,7 @@ void prelu_forward(SimdTarget<Arch>, const S* x, const S* slope, S* y) {
             simd::for_each_vector<V, N>([&](std::size_t u, auto lanes) {
                 const V xv = simd::load<V>(x + n * N + u, lanes);
                 const V a = Slopes == 1 ? V(slope[0]) : simd::load<V>(slope + u, lanes);
-                simd::store(y + n * N + u, xsimd::select(xv > zero, xv, a * xv), lanes);
+                simd::store(y + n * N + u, select(xv > zero, xv, a * xv), lanes);
             });
         }
     }
@@ -46,14 +46,14 @@ void prelu_backward(SimdTarget<Arch>, const S* x, const S* slope, const S* dy, S
                 const V xv = simd::load<V>(x + i, lanes), dyv = simd::load<V>(dy + i, lanes);
                 const auto positive = xv > zero;
                 const V a = Slopes == 1 ? V(slope[0]) : simd::load<V>(slope + u, lanes);
-                if (dx) simd::store(dx + i, xsimd::select(positive, dyv, a * dyv), lanes);
+                if (dx) simd::store(dx + i, select(positive, dyv, a * dyv), lanes);
                 // padded lanes have x = 0 and dy = 0: they add nothing
-                const V contribution = xsimd::select(positive, zero, dyv * xv);
+                const V contribution = select(positive, zero, dyv * xv);
                 if constexpr (Slopes == 1) shared_sum += contribution;
                 else simd::store(dslope + u, simd::load<V>(dslope + u, lanes) + contribution, lanes);
             });
         }
-        if constexpr (Slopes == 1) dslope[0] = xsimd::hadd(shared_sum);
+        if constexpr (Slopes == 1) dslope[0] = hadd(shared_sum);
     }
 }
 

@@ -23,7 +23,7 @@ namespace simd {
 template <class V>
 inline typename V::value_type sum_of_lanes(const V& v, std::size_t n) {
     using S = typename V::value_type;
-    if (n == V::size) return xsimd::hadd(v);
+    if (n == V::size) return hadd(v);
     alignas(64) S buffer[V::size];
     v.store_aligned(buffer);
     S sum = 0;
@@ -33,19 +33,19 @@ inline typename V::value_type sum_of_lanes(const V& v, std::size_t n) {
 
 // Writes e = exp(z - max z) to out and returns {max z, sum e} for one row of C values.
 template <class V, std::size_t C, class S>
-inline void exponentials(const S* z, S* out, S& max, S& sum) {
+inline void exponentials(const S* z, S* out, S& largest, S& sum) {
     constexpr S minus_infinity = -std::numeric_limits<S>::infinity();
     V vmax(minus_infinity);
-    for_each_vector<V, C>([&](std::size_t c, auto n) { vmax = xsimd::max(vmax, load<V>(z + c, n, minus_infinity)); });
-    max = horizontal_max(vmax);
-    const V shift(max);
+    for_each_vector<V, C>([&](std::size_t c, auto n) { vmax = max(vmax, load<V>(z + c, n, minus_infinity)); });
+    largest = horizontal_max(vmax);
+    const V shift(largest);
     V vsum(S(0));
     for_each_vector<V, C>([&](std::size_t c, auto n) {
-        const V e = xsimd::exp(load<V>(z + c, n, minus_infinity) - shift);
+        const V e = exp(load<V>(z + c, n, minus_infinity) - shift);
         vsum += e;
         store(out + c, e, n);
     });
-    sum = xsimd::hadd(vsum);
+    sum = hadd(vsum);
 }
 
 }  // namespace simd
@@ -80,9 +80,9 @@ void softmax_backward(SimdTarget<Arch>, const S* y, const S* dy, S* dz) {
             const S* dyn = dy + n * C;
             V dot(S(0));
             simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
-                dot = xsimd::fma(simd::load<V>(dyn + c, lanes), simd::load<V>(yn + c, lanes), dot);
+                dot = fma(simd::load<V>(dyn + c, lanes), simd::load<V>(yn + c, lanes), dot);
             });
-            const V total(xsimd::hadd(dot));
+            const V total(hadd(dot));
             simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
                 simd::store(dz + n * C + c, simd::load<V>(yn + c, lanes) * (simd::load<V>(dyn + c, lanes) - total),
                             lanes);
@@ -145,12 +145,12 @@ S binary_cross_entropy_with_logits(SimdTarget<Arch>, const S* z, const S* t, S* 
         simd::DoubleAccumulator<V> loss;
         simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
             const V zv = simd::load<V>(z + i, n), tv = simd::load<V>(t + i, n);
-            const V e = xsimd::exp(-xsimd::abs(zv));
-            const V term = xsimd::max(zv, zero) - zv * tv + xsimd::log1p(e);
+            const V e = exp(-abs(zv));
+            const V term = max(zv, zero) - zv * tv + log1p(e);
             // padded lanes would add log(2): only the row's lanes count
             if (n == V::size) loss.add(term);
             else loss.total += static_cast<double>(simd::sum_of_lanes(term, n));
-            const V sigmoid = xsimd::select(zv >= zero, one / (one + e), e / (one + e));
+            const V sigmoid = select(zv >= zero, one / (one + e), e / (one + e));
             simd::store(dz + i, scale * (sigmoid - tv), n);
         });
         return static_cast<S>(loss.sum() / (B * N));

@@ -1,0 +1,257 @@
+// The Cortex-M port's vector types, which the SIMD kernels (include/tinymlp/kernels/simd/) use
+// in place of xsimd's batches: xsimd 8.1 has no Cortex-M instruction set.
+//
+//   Cortex-M55 (Helium/MVE, __ARM_FEATURE_MVE & 2): four floats in one Q register, arm_mve.h
+//     intrinsics; the multiply-add by a broadcast scalar takes it from a core register
+//     (VFMA.F32 Qd, Qn, Rm), which leaves all eight Q registers to accumulators and operands.
+//   Cortex-M3/M4/M7: four floats in four scalar registers ("unrolled lanes"): each operation is
+//     four independent scalar instructions, so the kernels' register blocking becomes blocking
+//     over the 32 single-precision registers of FPv4/FPv5 (soft-float calls on the M3).
+//
+// Only float has lanes; double (M7 and M55 have a double-precision FPU, M4 none) stays with the
+// reference kernels. The build names this header in TINYMLP_PORT_LANES (see the top-level
+// CMakeLists.txt), and include/tinymlp/target.hpp makes SimdTarget<tinymlp::port::Arch> the
+// default target.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#include <arm_mve.h>
+#define TINYMLP_PORT_MVE 1
+#else
+#define TINYMLP_PORT_MVE 0
+#endif
+
+namespace tinymlp::port {
+
+// ---- four floats in four scalar registers (M3, M4, M7) -------------------------------------------
+template <class S, std::size_t N>
+struct UnrolledMask {
+    bool lane[N];
+};
+
+template <class S, std::size_t N>
+struct UnrolledLanes {
+    using value_type = S;
+    static constexpr std::size_t size = N;
+    // FPv4-SP/FPv5 have 32 single-precision registers: 8 vectors of 4 lanes. A broadcast operand
+    // is one scalar register, not a vector's worth.
+    static constexpr std::size_t registers = 32 / N, block_rows = 6;
+    static constexpr bool scalar_fma = true;
+
+    S lane[N];
+
+    UnrolledLanes() = default;
+    UnrolledLanes(S value) {  // broadcast, implicit as xsimd's
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) lane[k] = value;
+    }
+    template <class... Values, class = std::enable_if_t<(sizeof...(Values) == N && N > 1)>>
+    UnrolledLanes(Values... values) : lane{static_cast<S>(values)...} {}
+
+    static UnrolledLanes load_unaligned(const S* p) {
+        UnrolledLanes v;
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) v.lane[k] = p[k];
+        return v;
+    }
+    static UnrolledLanes load_aligned(const S* p) { return load_unaligned(p); }
+    void store_unaligned(S* p) const {
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) p[k] = lane[k];
+    }
+    void store_aligned(S* p) const { store_unaligned(p); }
+
+    template <class F>
+    static UnrolledLanes map(F f, const UnrolledLanes& a) {
+        UnrolledLanes r;
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) r.lane[k] = f(a.lane[k]);
+        return r;
+    }
+    template <class F>
+    static UnrolledLanes map(F f, const UnrolledLanes& a, const UnrolledLanes& b) {
+        UnrolledLanes r;
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) r.lane[k] = f(a.lane[k], b.lane[k]);
+        return r;
+    }
+    template <class F>
+    static UnrolledMask<S, N> compare(F f, const UnrolledLanes& a, const UnrolledLanes& b) {
+        UnrolledMask<S, N> r;
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) r.lane[k] = f(a.lane[k], b.lane[k]);
+        return r;
+    }
+
+    UnrolledLanes& operator+=(const UnrolledLanes& b) { return *this = *this + b; }
+    friend UnrolledLanes operator+(const UnrolledLanes& a, const UnrolledLanes& b) {
+        return map([](S x, S y) { return x + y; }, a, b);
+    }
+    friend UnrolledLanes operator-(const UnrolledLanes& a, const UnrolledLanes& b) {
+        return map([](S x, S y) { return x - y; }, a, b);
+    }
+    friend UnrolledLanes operator*(const UnrolledLanes& a, const UnrolledLanes& b) {
+        return map([](S x, S y) { return x * y; }, a, b);
+    }
+    friend UnrolledLanes operator/(const UnrolledLanes& a, const UnrolledLanes& b) {
+        return map([](S x, S y) { return x / y; }, a, b);
+    }
+    friend UnrolledLanes operator-(const UnrolledLanes& a) {
+        return map([](S x) { return -x; }, a);
+    }
+    friend UnrolledMask<S, N> operator>(const UnrolledLanes& a, const UnrolledLanes& b) {
+        return compare([](S x, S y) { return x > y; }, a, b);
+    }
+    friend UnrolledMask<S, N> operator>=(const UnrolledLanes& a, const UnrolledLanes& b) {
+        return compare([](S x, S y) { return x >= y; }, a, b);
+    }
+    friend UnrolledMask<S, N> operator<(const UnrolledLanes& a, const UnrolledLanes& b) {
+        return compare([](S x, S y) { return x < y; }, a, b);
+    }
+
+    // a * b + c: one VFMA per lane where the FPU has it, two soft-float calls on the M3 (a
+    // correctly rounded fmaf there would be a long library routine).
+    friend UnrolledLanes fma(const UnrolledLanes& a, const UnrolledLanes& b, const UnrolledLanes& c) {
+        UnrolledLanes r;
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) r.lane[k] = multiply_add(a.lane[k], b.lane[k], c.lane[k]);
+        return r;
+    }
+    friend UnrolledLanes fma_scalar(S a, const UnrolledLanes& b, const UnrolledLanes& c) {
+        UnrolledLanes r;
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) r.lane[k] = multiply_add(a, b.lane[k], c.lane[k]);
+        return r;
+    }
+    friend S hadd(const UnrolledLanes& a) {
+        // pairwise, as a vector unit would add them
+        S r[N];
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) r[k] = a.lane[k];
+        for (std::size_t width = N / 2; width > 0; width /= 2)
+            for (std::size_t k = 0; k < width; ++k) r[k] = r[k] + r[k + width];
+        return r[0];
+    }
+    friend UnrolledLanes select(const UnrolledMask<S, N>& m, const UnrolledLanes& a, const UnrolledLanes& b) {
+        UnrolledLanes r;
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) r.lane[k] = m.lane[k] ? a.lane[k] : b.lane[k];
+        return r;
+    }
+    friend UnrolledLanes max(const UnrolledLanes& a, const UnrolledLanes& b) {
+        return map([](S x, S y) { return x > y ? x : y; }, a, b);
+    }
+    friend UnrolledLanes abs(const UnrolledLanes& a) { return map([](S x) { return std::fabs(x); }, a); }
+    friend UnrolledLanes sqrt(const UnrolledLanes& a) { return map([](S x) { return std::sqrt(x); }, a); }
+    friend UnrolledLanes exp(const UnrolledLanes& a) { return map([](S x) { return std::exp(x); }, a); }
+    friend UnrolledLanes log1p(const UnrolledLanes& a) { return map([](S x) { return std::log1p(x); }, a); }
+    friend UnrolledLanes tanh(const UnrolledLanes& a) { return map([](S x) { return std::tanh(x); }, a); }
+
+private:
+    static S multiply_add(S a, S b, S c) {
+#if defined(__ARM_FEATURE_FMA) && defined(__ARM_FP) && (__ARM_FP & 4)
+        return __builtin_fmaf(a, b, c);
+#else
+        return a * b + c;
+#endif
+    }
+};
+
+#if TINYMLP_PORT_MVE
+// ---- four floats in a Helium Q register (M55) ----------------------------------------------------
+struct MveMask {
+    mve_pred16_t predicate;
+};
+
+struct MveFloat {
+    using value_type = float;
+    static constexpr std::size_t size = 4;
+    // 8 Q registers; broadcasts stay in core registers (VFMA Qd, Qn, Rm). Blocks of 3 rows by
+    // 2 vectors use them all: 6 accumulators and 2 vectors of B per step of K.
+    static constexpr std::size_t registers = 8, block_rows = 3;
+    static constexpr bool scalar_fma = true;
+
+    float32x4_t v;
+
+    MveFloat() = default;
+    MveFloat(float32x4_t value) : v(value) {}
+    MveFloat(float value) : v(vdupq_n_f32(value)) {}  // broadcast, implicit as xsimd's
+    MveFloat(float a, float b, float c, float d)
+        : v(vsetq_lane_f32(d, vsetq_lane_f32(c, vsetq_lane_f32(b, vdupq_n_f32(a), 1), 2), 3)) {}
+
+    // Through memcpy rather than vld1q_f32/vst1q_f32: GCC 12 declares those as accesses of
+    // integers, so under strict aliasing a load could be moved ahead of the float stores that
+    // fill a buffer (the partial loads of array tails read such buffers). The copies still
+    // compile to VLDRW/VSTRW (4-byte alignment is enough).
+    static MveFloat load_unaligned(const float* p) {
+        float32x4_t value;
+        __builtin_memcpy(&value, p, sizeof value);
+        return value;
+    }
+    static MveFloat load_aligned(const float* p) { return load_unaligned(p); }
+    void store_unaligned(float* p) const { __builtin_memcpy(p, &v, sizeof v); }
+    void store_aligned(float* p) const { store_unaligned(p); }
+
+    MveFloat& operator+=(const MveFloat& b) { v = vaddq_f32(v, b.v); return *this; }
+    friend MveFloat operator+(const MveFloat& a, const MveFloat& b) { return vaddq_f32(a.v, b.v); }
+    friend MveFloat operator-(const MveFloat& a, const MveFloat& b) { return vsubq_f32(a.v, b.v); }
+    friend MveFloat operator*(const MveFloat& a, const MveFloat& b) { return vmulq_f32(a.v, b.v); }
+    friend MveFloat operator-(const MveFloat& a) { return vnegq_f32(a.v); }
+    // MVE has no vector division: one VDIV.F32 per lane
+    friend MveFloat operator/(const MveFloat& a, const MveFloat& b) {
+        return MveFloat(vgetq_lane_f32(a.v, 0) / vgetq_lane_f32(b.v, 0), vgetq_lane_f32(a.v, 1) / vgetq_lane_f32(b.v, 1),
+                        vgetq_lane_f32(a.v, 2) / vgetq_lane_f32(b.v, 2), vgetq_lane_f32(a.v, 3) / vgetq_lane_f32(b.v, 3));
+    }
+    friend MveMask operator>(const MveFloat& a, const MveFloat& b) { return {vcmpgtq_f32(a.v, b.v)}; }
+    friend MveMask operator>=(const MveFloat& a, const MveFloat& b) { return {vcmpgeq_f32(a.v, b.v)}; }
+    friend MveMask operator<(const MveFloat& a, const MveFloat& b) { return {vcmpltq_f32(a.v, b.v)}; }
+
+    friend MveFloat fma(const MveFloat& a, const MveFloat& b, const MveFloat& c) { return vfmaq_f32(c.v, a.v, b.v); }
+    friend MveFloat fma_scalar(float a, const MveFloat& b, const MveFloat& c) { return vfmaq_n_f32(c.v, b.v, a); }
+    friend float hadd(const MveFloat& a) {  // pairwise (MVE's VADDV is for integers only)
+        return (vgetq_lane_f32(a.v, 0) + vgetq_lane_f32(a.v, 2)) + (vgetq_lane_f32(a.v, 1) + vgetq_lane_f32(a.v, 3));
+    }
+    friend MveFloat select(const MveMask& m, const MveFloat& a, const MveFloat& b) {
+        return vpselq_f32(a.v, b.v, m.predicate);
+    }
+    // VMAXNM returns the number when one operand is NaN; the kernels only take maxima of finite
+    // values (non-finite inputs are refused before any kernel runs).
+    friend MveFloat max(const MveFloat& a, const MveFloat& b) { return vmaxnmq_f32(a.v, b.v); }
+    friend MveFloat abs(const MveFloat& a) { return vabsq_f32(a.v); }
+
+    template <class F>
+    static MveFloat map(F f, const MveFloat& a) {
+        return MveFloat(f(vgetq_lane_f32(a.v, 0)), f(vgetq_lane_f32(a.v, 1)), f(vgetq_lane_f32(a.v, 2)),
+                        f(vgetq_lane_f32(a.v, 3)));
+    }
+    friend MveFloat sqrt(const MveFloat& a) { return map([](float x) { return std::sqrt(x); }, a); }
+    friend MveFloat exp(const MveFloat& a) { return map([](float x) { return std::exp(x); }, a); }
+    friend MveFloat log1p(const MveFloat& a) { return map([](float x) { return std::log1p(x); }, a); }
+    friend MveFloat tanh(const MveFloat& a) { return map([](float x) { return std::tanh(x); }, a); }
+};
+#endif
+
+namespace detail {
+template <class S>
+struct LanesOf {};  // no lanes: the reference kernels
+template <>
+struct LanesOf<float> {
+#if TINYMLP_PORT_MVE
+    using type = MveFloat;
+#else
+    using type = UnrolledLanes<float, 4>;
+#endif
+};
+}  // namespace detail
+
+// The port's instruction-set tag for SimdTarget<Arch>.
+struct Arch {
+    static constexpr const char* name() { return TINYMLP_PORT_MVE ? "cortex-m-mve" : "cortex-m-unrolled4"; }
+    template <class S>
+    using lanes = typename detail::LanesOf<S>::type;
+};
+
+}  // namespace tinymlp::port
