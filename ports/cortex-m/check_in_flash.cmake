@@ -1,13 +1,23 @@
-# cmake -P check_in_flash.cmake <elf> <nm> <symbol substring> <code region end (hex)>
-# Fails unless the symbol is linked below the end of the code (flash) region, i.e. not in RAM.
+# cmake -P check_in_flash.cmake <elf> <nm> <symbol substring>
+# Fails unless the symbol is linked in the firmware's code (flash) region, i.e. not in RAM. The
+# region is the linker script's CODE, whose bounds the firmware carries as the absolute symbols
+# __code_region_start and __code_region_size (ports/cortex-m/linker/sections.ld).
 set(elf "${CMAKE_ARGV3}")
 set(nm "${CMAKE_ARGV4}")
 set(symbol "${CMAKE_ARGV5}")
-set(code_end "${CMAKE_ARGV6}")
 execute_process(COMMAND "${nm}" -C -S "${elf}" OUTPUT_VARIABLE table RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${nm} failed on ${elf}")
 endif()
+foreach(bound start size)
+    string(REGEX MATCH "([0-9a-f]+) [A-Za-z] __code_region_${bound}\n" line "${table}")
+    if(NOT line)
+        message(FATAL_ERROR "__code_region_${bound} not found in ${elf}")
+    endif()
+    math(EXPR code_${bound} "0x${CMAKE_MATCH_1}")
+endforeach()
+math(EXPR code_end "${code_start} + ${code_size}" OUTPUT_FORMAT HEXADECIMAL)
+math(EXPR code_start_hex "${code_start}" OUTPUT_FORMAT HEXADECIMAL)
 string(REGEX MATCH "([0-9a-f]+) ([0-9a-f]+) [A-Za-z] [^\n]*${symbol}" line "${table}")
 if(NOT line)
     message(FATAL_ERROR "${symbol} not found in ${elf}")
@@ -15,9 +25,9 @@ endif()
 set(address "${CMAKE_MATCH_1}")
 math(EXPR size "0x${CMAKE_MATCH_2}")
 math(EXPR address_value "0x${address}")
-math(EXPR code_end_value "${code_end}")
 message(STATUS "${symbol}: ${size} bytes at 0x${address}")
-if(NOT address_value LESS code_end_value)
-    message(FATAL_ERROR "${symbol} is at 0x${address}, outside the code (flash) region below ${code_end}: it would take RAM")
+if(address_value LESS code_start OR NOT address_value LESS code_end)
+    message(FATAL_ERROR "${symbol} is at 0x${address}, outside the code (flash) region "
+                        "[${code_start_hex}, ${code_end}): it would take RAM")
 endif()
-message(STATUS "${symbol} is in flash")
+message(STATUS "${symbol} is in flash [${code_start_hex}, ${code_end})")
