@@ -1,0 +1,239 @@
+# Footprint report of a 32-64-64-8 MLP on Cortex-M (ctest footprint_report, see ports/README.md):
+#
+#   cmake "-DEMULATOR=/bin/sh|run-firmware.sh|qemu-system-arm|mps2-an386" -DMACHINE=mps2-an386
+#         -DSIZE=arm-none-eabi-size -DNM=arm-none-eabi-nm
+#         -DINFERENCE=<elf> -DTRAINING=<elf> -DBASELINE=<elf> -P footprint.cmake
+#
+# EMULATOR holds the words of the emulator's command line joined by '|'. Runs the three images,
+# which print "footprint <key> <value>" lines (constexpr figures, sizeof, stack high-water marks),
+# reads their sections with `size -A` and their objects' sizes with `nm -S`, prints one table and
+# fails when a constexpr memory figure of the library does not match the object in the image.
+#
+# flash = .text (code and .rodata: the linker script puts both there) + the vector table,
+#         .ARM.exidx and the init arrays + .data (its initial values are stored in flash);
+# RAM   = .data + .bss. The .stack section (256 KiB program + 4 KiB exception stack, NOLOAD)
+#         is not counted: the stack column has what the program really uses of it.
+cmake_minimum_required(VERSION 3.20)
+
+foreach(_var EMULATOR MACHINE SIZE NM INFERENCE TRAINING BASELINE)
+    if(NOT DEFINED ${_var} OR "${${_var}}" STREQUAL "")
+        message(FATAL_ERROR "footprint.cmake: -D${_var}=... is missing (see the usage at the top)")
+    endif()
+endforeach()
+string(REPLACE "|" ";" emulator "${EMULATOR}")
+set(failures "")
+
+# Runs an image; its "footprint <key> <value>" lines become <name>_<key>.
+function(run_image name elf)
+    execute_process(COMMAND ${emulator} "${elf}" OUTPUT_VARIABLE out ERROR_VARIABLE err
+                    RESULT_VARIABLE rc TIMEOUT 120)
+    message("--- ${name}: ${elf}\n${out}${err}")
+    if(NOT rc STREQUAL "0")
+        message(FATAL_ERROR "footprint: ${name} image failed (exit status ${rc})")
+    endif()
+    string(REGEX MATCHALL "footprint [a-z_0-9]+ [0-9]+" lines "${out}")
+    foreach(line IN LISTS lines)
+        string(REGEX REPLACE "footprint ([a-z_0-9]+) ([0-9]+)" "\\1;\\2" kv "${line}")
+        list(GET kv 0 key)
+        list(GET kv 1 value)
+        set(${name}_${key} ${value} PARENT_SCOPE)
+    endforeach()
+endfunction()
+
+# <name>_flash, <name>_ram, <name>_text, <name>_data, <name>_bss from `size -A -d`: flash is
+# every section with contents in the image but the debug information, whatever the memory map
+# (.isr_vector, .text, .ARM.exidx, the init arrays, .data's initial values, ...).
+function(section_sizes name elf)
+    execute_process(COMMAND "${SIZE}" -A -d "${elf}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+    if(NOT rc STREQUAL "0")
+        message(FATAL_ERROR "footprint: '${SIZE} -A -d ${elf}' failed")
+    endif()
+    set(flash 0)
+    set(_text 0)
+    set(_data 0)
+    set(_bss 0)
+    string(REGEX MATCHALL "\n\\.[^ \n]+ +[0-9]+ +[0-9]+" sections "\n${out}")
+    foreach(line IN LISTS sections)
+        string(REGEX MATCH "\\.([^ \n]+) +([0-9]+)" _ "${line}")
+        set(section "${CMAKE_MATCH_1}")
+        set(bytes "${CMAKE_MATCH_2}")
+        if(section MATCHES "^(text|data|bss)$")
+            set(_${section} ${bytes})
+        endif()
+        if(NOT section MATCHES "^(stack|bss|comment|ARM\\.attributes|debug.*)$")
+            math(EXPR flash "${flash} + ${bytes}")
+        endif()
+    endforeach()
+    math(EXPR ram "${_data} + ${_bss}")
+    set(${name}_flash ${flash} PARENT_SCOPE)
+    set(${name}_ram ${ram} PARENT_SCOPE)
+    set(${name}_text ${_text} PARENT_SCOPE)
+    set(${name}_data ${_data} PARENT_SCOPE)
+    set(${name}_bss ${_bss} PARENT_SCOPE)
+endfunction()
+
+# <out>_size and <out>_address of a demangled symbol, from `nm -S -C`, and
+# <out>_in_flash: whether it lies in the linker script's CODE region, whose bounds the firmware
+# carries as __code_region_start and __code_region_size (ports/cortex-m/linker/sections.ld).
+function(symbol out elf symbol)
+    execute_process(COMMAND "${NM}" -S -C "${elf}" OUTPUT_VARIABLE table RESULT_VARIABLE rc)
+    if(NOT rc STREQUAL "0")
+        message(FATAL_ERROR "footprint: '${NM} -S -C ${elf}' failed")
+    endif()
+    foreach(bound start size)
+        if(NOT "\n${table}" MATCHES "\n([0-9a-f]+) [A-Za-z] __code_region_${bound}\n")
+            message(FATAL_ERROR "footprint: __code_region_${bound} not found in ${elf}")
+        endif()
+        math(EXPR code_${bound} "0x${CMAKE_MATCH_1}")
+    endforeach()
+    if(NOT "\n${table}" MATCHES "\n([0-9a-f]+) ([0-9a-f]+) [A-Za-z] ${symbol}\n")
+        message(FATAL_ERROR "footprint: symbol ${symbol} not found in ${elf}")
+    endif()
+    math(EXPR address "0x${CMAKE_MATCH_1}")
+    math(EXPR size "0x${CMAKE_MATCH_2}")
+    math(EXPR code_end "${code_start} + ${code_size}")
+    if(address LESS code_start OR NOT address LESS code_end)
+        set(${out}_in_flash FALSE PARENT_SCOPE)
+    else()
+        set(${out}_in_flash TRUE PARENT_SCOPE)
+    endif()
+    math(EXPR address_hex "${address}" OUTPUT_FORMAT HEXADECIMAL)
+    set(${out}_address ${address_hex} PARENT_SCOPE)
+    set(${out}_size ${size} PARENT_SCOPE)
+endfunction()
+
+# Sum of the out-of-line code and data of tinymlp (mangled names _ZN7tinymlp..., also const
+# members _ZNK and local entities _ZZN) in an image; most of the library is inlined into the
+# program's own functions, so this is a lower bound of its share.
+function(library_share out elf)
+    execute_process(COMMAND "${NM}" -S "${elf}" OUTPUT_VARIABLE table RESULT_VARIABLE rc)
+    string(REGEX MATCHALL "[0-9a-f]+ [0-9a-f]+ [tTwWrR] _ZZ?NK?7tinymlp[^\n]*" lines "${table}")
+    set(seen "")
+    set(total 0)
+    foreach(line IN LISTS lines)
+        string(REGEX MATCH "^([0-9a-f]+) ([0-9a-f]+)" _ "${line}")
+        if(NOT CMAKE_MATCH_1 IN_LIST seen)  # aliases share an address
+            list(APPEND seen ${CMAKE_MATCH_1})
+            math(EXPR total "${total} + 0x${CMAKE_MATCH_2}")
+        endif()
+    endforeach()
+    set(${out} ${total} PARENT_SCOPE)
+endfunction()
+
+# Records a check: ok, or a failure (the test fails after the table is printed).
+macro(check label condition_text)
+    if(${ARGN})
+        set(${label} "ok")
+    else()
+        set(${label} "MISMATCH")
+        list(APPEND failures "${condition_text}")
+    endif()
+endmacro()
+
+run_image(inference "${INFERENCE}")
+run_image(training "${TRAINING}")
+run_image(baseline "${BASELINE}")
+foreach(image inference training baseline)
+    string(TOUPPER ${image} var)
+    section_sizes(${image} "${${var}}")
+    library_share(${image}_library "${${var}}")
+endforeach()
+foreach(key inference_parameter_bytes inference_sizeof_parameters inference_predict_stack_bytes
+            inference_stack_high_water inference_stack_call training_parameter_bytes
+            training_storage_alignment training_sizeof_net training_training_bytes
+            training_optimizer_state_bytes training_memory_bytes training_sizeof_trainer
+            training_stack_high_water training_stack_call training_batch)
+    if(NOT DEFINED ${key})
+        message(FATAL_ERROR "footprint: the firmware did not print '${key}'")
+    endif()
+endforeach()
+
+symbol(parameters "${INFERENCE}" "footprint::parameters")
+symbol(net "${TRAINING}" "footprint::net")
+symbol(trainer "${TRAINING}" "footprint::trainer")
+
+# 1. The parameter array of the inference image is parameter_bytes, and in flash.
+check(parameters_ok "footprint::parameters: ${parameters_size} bytes, Net::parameter_bytes ${inference_parameter_bytes}"
+      parameters_size EQUAL inference_parameter_bytes AND parameters_size EQUAL inference_sizeof_parameters)
+check(parameters_flash_ok "footprint::parameters at ${parameters_address}: not in the flash (CODE) region"
+      parameters_in_flash)
+# 2. A Net is its parameters, rounded up to the storage alignment (one aligned block).
+math(EXPR net_expected
+     "(${training_parameter_bytes} + ${training_storage_alignment} - 1) / ${training_storage_alignment} * ${training_storage_alignment}")
+check(net_ok "footprint::net: ${net_size} bytes, Net::parameter_bytes rounded to ${training_storage_alignment}: ${net_expected}"
+      net_size EQUAL net_expected AND net_size EQUAL training_sizeof_net)
+# 3. A Trainer holds memory_bytes = training_bytes<B> + optimizer_state_bytes, plus the alignment
+#    padding of its six 64-byte aligned blocks and a few scalars (the bound static_asserted in
+#    tests/test_network_layout.cpp).
+math(EXPR memory_sum "${training_training_bytes} + ${training_optimizer_state_bytes}")
+math(EXPR trainer_bound "${training_memory_bytes} + 6 * ${training_storage_alignment}")
+math(EXPR trainer_extra "${trainer_size} - ${training_memory_bytes}")
+if(trainer_extra GREATER_EQUAL 0)
+    set(trainer_extra "+${trainer_extra}")
+endif()
+check(trainer_ok "footprint::trainer: ${trainer_size} bytes, Trainer::memory_bytes ${training_memory_bytes} (allowed: up to ${trainer_bound})"
+      memory_sum EQUAL training_memory_bytes AND trainer_size EQUAL training_sizeof_trainer AND
+      NOT trainer_size LESS training_memory_bytes AND NOT trainer_size GREATER trainer_bound)
+# 4. predict() keeps two buffers of the widest layer on the stack (predict_stack_bytes): the
+#    measured use of the call cannot be less.
+check(predict_stack_ok "predict() used ${inference_stack_call} bytes of stack, less than Net::predict_stack_bytes ${inference_predict_stack_bytes}: the measurement is broken"
+      NOT inference_stack_call LESS inference_predict_stack_bytes)
+
+# --- the table -----------------------------------------------------------------------------------
+function(pad out text width)
+    string(LENGTH "${text}" n)
+    while(n LESS width)
+        string(APPEND text " ")
+        math(EXPR n "${n} + 1")
+    endwhile()
+    set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+function(row image flash ram stack figure)
+    pad(image "${image}" 40)
+    pad(flash "${flash}" 9)
+    pad(ram "${ram}" 9)
+    pad(stack "${stack}" 22)
+    string(APPEND table_text "| ${image} | ${flash} | ${ram} | ${stack} | ${figure} |\n")
+    set(table_text "${table_text}" PARENT_SCOPE)
+endfunction()
+
+set(table_text "")
+row("image" "flash" "RAM" "stack high-water" "constexpr figure vs symbol size (nm -S)")
+row("----------------------------------------" "---------" "---------" "----------------------" "---")
+row("inference: const parameters in flash" "${inference_flash}" "${inference_ram}"
+    "${inference_stack_high_water} (predict ${inference_stack_call})"
+    "Net::parameter_bytes ${inference_parameter_bytes} = footprint::parameters ${parameters_size}, in flash: ${parameters_ok}, ${parameters_flash_ok}")
+row("" "" "" ""
+    "Net::predict_stack_bytes ${inference_predict_stack_bytes} <= predict's stack ${inference_stack_call}: ${predict_stack_ok}")
+row("training: Net + Adam trainer, batch ${training_batch}" "${training_flash}" "${training_ram}"
+    "${training_stack_high_water} (step ${training_stack_call})"
+    "Net::parameter_bytes ${training_parameter_bytes} -> ${net_expected} (64-byte blocks) = footprint::net ${net_size}: ${net_ok}")
+row("" "" "" ""
+    "Trainer::memory_bytes ${training_memory_bytes} <= footprint::trainer ${trainer_size} (${trainer_extra}) <= ${trainer_bound}: ${trainer_ok}")
+row("baseline: runtime and printf, no tinymlp" "${baseline_flash}" "${baseline_ram}" "-" "-")
+
+math(EXPR inference_own_flash "${inference_flash} - ${baseline_flash} - ${parameters_size}")
+math(EXPR training_own_flash "${training_flash} - ${baseline_flash}")
+math(EXPR inference_own_ram "${inference_ram} - ${baseline_ram}")
+math(EXPR training_own_ram "${training_ram} - ${baseline_ram} - ${net_size} - ${trainer_size}")
+message("
+Footprint of Sequential<Dense<32,64>, ReLU, Dense<64,64>, ReLU, Dense<64,8>> (${training_parameter_bytes} bytes of parameters) on ${MACHINE}, in bytes:
+
+${table_text}
+flash = .text (code + rodata) + vector table, .ARM.exidx, init arrays, .data's initial values; RAM = .data + .bss
+(the 256 KiB .stack section is not counted). Stack high-water: deepest use of the program stack
+from its top while the call ran (startup and main frames included); in parentheses the call's own use.
+
+sections (size -A): inference .text ${inference_text} .data ${inference_data} .bss ${inference_bss}; training .text ${training_text} .data ${training_data} .bss ${training_bss}; baseline .text ${baseline_text} .data ${baseline_data} .bss ${baseline_bss}
+inference flash ${inference_flash} = baseline ${baseline_flash} + parameters ${parameters_size} + tinymlp and program code ${inference_own_flash} (out-of-line tinymlp functions: ${inference_library})
+inference RAM   ${inference_ram} = baseline ${baseline_ram} + input and output ${inference_own_ram}
+training flash  ${training_flash} = baseline ${baseline_flash} + tinymlp and program code ${training_own_flash} (out-of-line tinymlp functions: ${training_library})
+training RAM    ${training_ram} = baseline ${baseline_ram} + net ${net_size} + trainer ${trainer_size} + batch data ${training_own_ram}
+trainer: training_bytes<${training_batch}> ${training_training_bytes} (gradients, activations, backward buffers) + Adam state ${training_optimizer_state_bytes} = memory_bytes ${training_memory_bytes}; sizeof(Trainer) ${training_sizeof_trainer}
+")
+
+if(failures)
+    list(JOIN failures "\n  " text)
+    message(FATAL_ERROR "footprint: a constexpr memory figure does not match the image:\n  ${text}")
+endif()
+message("footprint: every constexpr figure matches the objects in the images")
