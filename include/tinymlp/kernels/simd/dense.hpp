@@ -167,6 +167,18 @@ inline void gemv_streaming(const S* a, const S* b, S* c, const S* bias) {
 template <class V, std::size_t M, std::size_t N, std::size_t K, class Shape, class S>
 inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     using Block = Blocking<V, M, N, K>;
+    // With few registers (8 vectors: Cortex-M), rows left over after the full blocks of rows get
+    // a blocking of their own: 8 rows on 6-row blocks of 1 vector take 6 rows by 1 vector + 2 rows
+    // by 2 vectors rather than 2 rows by 1 (a third fewer loads of B for those rows), when B is
+    // read whole anyway (no chunks of K). With 16 or 32 registers this measured slower (AVX2).
+    constexpr std::size_t left_over = M > Block::rows ? M % Block::rows : 0;
+    constexpr bool wider_left_over = left_over > 0 && Blocking<V, left_over, N, K>::vectors > Block::vectors;
+    if constexpr (wider_left_over && Block::k_chunk >= K && Block::registers < 16) {
+        gemm<V, M - left_over, N, K, Shape>(a, b, c, bias);
+        gemm<V, left_over, N, K, Shape>(a + (M - left_over) * Shape::a_row, b, c + (M - left_over) * Shape::c_row,
+                                        bias);
+        return;
+    }
     constexpr std::size_t L = V::size, NV = Block::vectors;
     constexpr std::size_t full = N / L, tail = N % L;
     constexpr std::size_t column_blocks = full / NV, rest = full % NV;

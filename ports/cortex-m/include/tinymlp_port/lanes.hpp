@@ -182,17 +182,14 @@ struct MveFloat {
     MveFloat(float a, float b, float c, float d)
         : v(vsetq_lane_f32(d, vsetq_lane_f32(c, vsetq_lane_f32(b, vdupq_n_f32(a), 1), 2), 3)) {}
 
-    // Through memcpy rather than vld1q_f32/vst1q_f32: GCC 12 declares those as accesses of
-    // integers, so under strict aliasing a load could be moved ahead of the float stores that
-    // fill a buffer (the partial loads of array tails read such buffers). The copies still
-    // compile to VLDRW/VSTRW (4-byte alignment is enough).
-    static MveFloat load_unaligned(const float* p) {
-        float32x4_t value;
-        __builtin_memcpy(&value, p, sizeof value);
-        return value;
-    }
+    // Plain accesses of a may_alias vector type rather than vld1q_f32/vst1q_f32: GCC 12 hides
+    // what those intrinsics access from its alias analysis, so a load could be moved ahead of
+    // (or make it drop) the float stores that fill a buffer, as the partial loads of array tails
+    // read. These compile to VLDRW.32/VSTRW.32 (4-byte alignment is enough).
+    typedef float32x4_t Unaligned __attribute__((may_alias, aligned(4)));
+    static MveFloat load_unaligned(const float* p) { return *reinterpret_cast<const Unaligned*>(p); }
     static MveFloat load_aligned(const float* p) { return load_unaligned(p); }
-    void store_unaligned(float* p) const { __builtin_memcpy(p, &v, sizeof v); }
+    void store_unaligned(float* p) const { *reinterpret_cast<Unaligned*>(p) = v; }
     void store_aligned(float* p) const { store_unaligned(p); }
 
     MveFloat& operator+=(const MveFloat& b) { v = vaddq_f32(v, b.v); return *this; }
