@@ -9,6 +9,7 @@ presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(aarch64 armv7 cortex-m3 cortex-m4 cortex-m7 cortex-m55)
 for preset in "${presets[@]}"; do
     echo "==> port ${preset}"
+    start=$SECONDS
     cmake --preset "$preset" > /dev/null
     cmake --build --preset "$preset" -j"${JOBS:-2}"
     ctest --preset "$preset" --output-on-failure
@@ -19,4 +20,5 @@ for preset in "${presets[@]}"; do
         ctest --preset "$preset" -R '^(footprint_report|instruction_counts)$' -V | sed -n 's/^[0-9]*: //p' \
             | grep -v '^Test command\|^Working Directory\|^Test timeout'
     fi
+    echo "==> port ${preset} took $((SECONDS - start)) s"
 done
