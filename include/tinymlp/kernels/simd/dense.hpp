@@ -89,7 +89,7 @@ inline void gemm_block(const S* a, const S* b, std::size_t k_count, std::size_t 
         const S* ak = a + k * Shape::a_step;
         V bv[NV];
 #pragma GCC unroll 16
-        for (std::size_t v = 0; v < NV; ++v) bv[v] = V::load_unaligned(bk + v * L);
+        for (std::size_t v = 0; v < NV; ++v) bv[v] = load_operand<V>(bk + v * L);
 #pragma GCC unroll 8
         for (std::size_t r = 0; r < Rows; ++r) {
             const S ar = ak[r * Shape::a_row];
@@ -102,7 +102,7 @@ inline void gemm_block(const S* a, const S* b, std::size_t k_count, std::size_t 
             const S* bk = b + k * Shape::b_row;
             const S* ak = a + k * Shape::a_step;
             V bv[NV];
-            for (std::size_t v = 0; v < Vectors; ++v) bv[v] = V::load_unaligned(bk + v * L);
+            for (std::size_t v = 0; v < Vectors; ++v) bv[v] = load_operand<V>(bk + v * L);
             bv[Vectors] = load<V>(bk + Vectors * L, Lanes<Tail>{});
             for (std::size_t r = 0; r < Rows; ++r) {
                 const S ar = ak[r * Shape::a_row];
@@ -151,7 +151,7 @@ inline void gemv_streaming(const S* a, const S* b, S* c, const S* bias) {
             V acc = V::load_unaligned(c + j);
 #pragma GCC unroll 8
             for (std::size_t u = 0; u < rows; ++u)
-                acc = fma_scalar(ak[u], V::load_unaligned(bk + u * Shape::b_row + j), acc);
+                acc = fma_scalar(ak[u], load_operand<V>(bk + u * Shape::b_row + j), acc);
             acc.store_unaligned(c + j);
         }
     }

@@ -101,6 +101,23 @@ struct LaneTraits<xsimd::batch<S, Arch>> {
 };
 #endif
 
+namespace detail {
+template <class V, class = void>
+struct HasLoadOperand : std::false_type {};
+template <class V>
+struct HasLoadOperand<V, std::void_t<decltype(V::load_operand(static_cast<const typename V::value_type*>(nullptr)))>>
+    : std::true_type {};
+}  // namespace detail
+
+// Loads a vector that multiply-adds use at once and then drop (the vectors of B in the matrix
+// kernels). A lane type may load those its own way (V::load_operand: Cortex-M4/M7 load four lanes
+// with one VLDM into registers kept for it); otherwise this is a plain unaligned load.
+template <class V, class S>
+inline V load_operand(const S* p) {
+    if constexpr (detail::HasLoadOperand<V>::value) return V::load_operand(p);
+    else return V::load_unaligned(p);
+}
+
 // a * b + c for a scalar a. A vector type with a vector-by-scalar multiply-add overloads this
 // (found by argument-dependent lookup) so that a stays in a core register.
 template <class V>

@@ -58,6 +58,25 @@ struct UnrolledLanes {
         return v;
     }
     static UnrolledLanes load_aligned(const S* p) { return load_unaligned(p); }
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+    // A vector of the matrix kernels' B operand, used at once and dropped: one VLDM for the four
+    // lanes instead of four VLDR. VLDM needs consecutive registers, which asm operands cannot ask
+    // for, so the lanes land in s28-s31; only these loads use them, so no other value competes.
+    static UnrolledLanes load_operand(const S* p) {
+        if constexpr (std::is_same_v<S, float> && N == 4) {
+            register float l0 asm("s28");
+            register float l1 asm("s29");
+            register float l2 asm("s30");
+            register float l3 asm("s31");
+            __asm__("vldmia %[p], {s28-s31}"
+                    : "=t"(l0), "=t"(l1), "=t"(l2), "=t"(l3)
+                    : [p] "r"(p), "m"(*reinterpret_cast<const float(*)[4]>(p)));
+            return UnrolledLanes(l0, l1, l2, l3);
+        } else {
+            return load_unaligned(p);
+        }
+    }
+#endif
     void store_unaligned(S* p) const {
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) p[k] = lane[k];
