@@ -188,7 +188,7 @@ inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     // One row of C: streamed when it does not fit in the registers, and from 16 vectors on even
     // when it does (784 x 256 with AVX-512, 16 vectors: 3.3 us streamed, 3.6 us in registers).
     // Not with 8 registers (Cortex-M): there, blocks of 6 vectors held over the whole of K need
-    // fewer instructions than streaming C through 1 (64 x 64 on MVE: 0.6 vs 1.27 per multiply-add).
+    // fewer instructions than streaming C through 1 (64 x 64 on MVE: 0.68 vs 1.27 per multiply-add).
     if constexpr (M == 1 && (full >= 16 || full > Block::registers - 2) && Block::registers >= 16) {
         gemv_streaming<V, N, K, Shape>(a, b, c, bias);
         if constexpr (tail > 0)
