@@ -58,7 +58,7 @@ static_assert(sizeof(CommitRecord) == checkpoint_record_bytes, "tinymlp: CommitR
 
 // A slot's commit record, if it is whole. (The blob behind it is checked by the blob loader.)
 inline bool read_record(const FlashStorage& flash, int slot, CommitRecord& record) {
-    if (!flash.read(flash.context, slot * flash.slot_bytes, &record, sizeof record)) return false;
+    if (!flash.read(flash.context, static_cast<std::size_t>(slot) * flash.slot_bytes, &record, sizeof record)) return false;
     return std::memcmp(record.magic, "TMCK", 4) == 0 &&
            record.crc == crc32_update(0, &record, offsetof(CommitRecord, crc)) &&
            record.blob_bytes <= flash.slot_bytes - checkpoint_record_bytes;
@@ -93,7 +93,7 @@ CheckpointStatus load_newest(Target& target, const FlashStorage& flash, Load loa
     if (whole[0] && whole[1] && newer(records[1].sequence, records[0].sequence)) order[0] = 1, order[1] = 0;
     for (int slot : order) {
         if (!whole[slot]) continue;
-        SlotReader reader{&flash, slot * flash.slot_bytes + checkpoint_record_bytes};
+        SlotReader reader{&flash, static_cast<std::size_t>(slot) * flash.slot_bytes + checkpoint_record_bytes};
         const ByteSource source{&reader, records[slot].blob_bytes, &SlotReader::read};
         if (load(target, source) == BlobStatus::ok) {  // verifies before it writes
             if (sequence) *sequence = records[slot].sequence;
@@ -115,7 +115,7 @@ CheckpointStatus save_next(const Source& source, std::size_t blob_size, const Fl
     if (whole[1] && (newest < 0 || newer(records[1].sequence, records[0].sequence))) newest = 1;
     const int slot = newest == 0 ? 1 : 0;
     const std::uint32_t next = newest < 0 ? 1 : records[newest].sequence + 1;
-    const std::size_t base = slot * flash.slot_bytes;
+    const std::size_t base = static_cast<std::size_t>(slot) * flash.slot_bytes;
 
     for (std::size_t page = 0; page < flash.slot_bytes; page += flash.page_bytes)
         if (!flash.erase_page(flash.context, base + page)) return CheckpointStatus::flash_error;

@@ -28,7 +28,9 @@
 // warnings are attributed to those headers, so silencing them while they are read is enough.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // clang has no -Wmaybe-uninitialized and would warn about the name
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <xsimd/xsimd.hpp>
 #pragma GCC diagnostic pop
 // xsimd 8.1 defines XSIMD_NO_SUPPORTED_ARCHITECTURE when the flags enable none of its instruction
