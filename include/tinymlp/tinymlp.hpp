@@ -1,6 +1,12 @@
 // tinymlp: multilayer perceptrons whose sizes are types, trained and run with no heap.
 #pragma once
 
+// Below C++17 the headers below would fail in a hundred places; say why once instead.
+// (MSVC keeps __cplusplus at 199711L unless /Zc:__cplusplus; _MSVC_LANG has the real standard.)
+#if (defined(_MSVC_LANG) && _MSVC_LANG < 201703L) || (!defined(_MSVC_LANG) && __cplusplus < 201703L)
+#error "tinymlp needs C++17 or later: compile with -std=c++17 or -std=gnu++17 (MSVC: /std:c++17)"
+#else
+
 #include "blob.hpp"
 #include "checkpoint.hpp"
 #include "init.hpp"
@@ -20,3 +26,5 @@
 #include "status.hpp"
 #include "target.hpp"
 #include "trainer.hpp"
+
+#endif
