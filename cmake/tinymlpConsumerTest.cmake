@@ -2,7 +2,7 @@
 #
 #   cmake -DBUILD_DIR=<tinymlp build dir> -DCONSUMER_DIR=<tests/consumer> -DWORK_DIR=<scratch dir>
 #         [-DCONFIG=Release] [-DGENERATOR=Ninja] [-DMAKE_PROGRAM=...] [-DCXX_COMPILER=g++]
-#         [-DCXX_FLAGS=...] [-DEXE_LINKER_FLAGS=...] [-DEXPECT_XSIMD=ON|OFF]
+#         [-DCXX_FLAGS=...] [-DEXE_LINKER_FLAGS=...] [-DEXPECT_XSIMD=ON|OFF] [-DEXPECT_HOST=1|0]
 #         -P tinymlpConsumerTest.cmake
 #
 # Steps: cmake --install into WORK_DIR/prefix, configure WORK_DIR/build from CONSUMER_DIR with only
@@ -52,6 +52,9 @@ if(CXX_COMPILER)
 endif()
 if(DEFINED EXPECT_XSIMD AND NOT EXPECT_XSIMD STREQUAL "")
     list(APPEND _configure "-DTINYMLP_EXPECT_XSIMD=${EXPECT_XSIMD}")
+endif()
+if(DEFINED EXPECT_HOST AND NOT EXPECT_HOST STREQUAL "")
+    list(APPEND _configure "-DTINYMLP_EXPECT_HOST=${EXPECT_HOST}")
 endif()
 run_step(configure ${_configure})
 

@@ -1,13 +1,17 @@
 // Host dataset helpers (lib/, library tinymlp_host): IDX images/labels from memory, plain and
 // gzip files, every error case; numeric CSV; shuffling, batches, splits, standardization; and the
 // real Fashion-MNIST when the Debian package dataset-fashion-mnist is installed.
-// Built without tinymlp_host (bare-metal targets) this file is a single skipped test.
+// Built without tinymlp_host (bare-metal targets) this file is a single skipped test. When the
+// library was built without zlib (TINYMLP_HOST_TEST_GZIP unset) the gzip cases are left out and
+// host_gzip_without_zlib checks that a .gz file is refused with no_gzip_support.
 #include "check.hpp"
 
 #if __has_include(<tinymlp_host/datasets.hpp>)
 
 #include <tinymlp_host/datasets.hpp>
+#if TINYMLP_HOST_TEST_GZIP
 #include <zlib.h>
+#endif
 
 #include <chrono>
 #include <cmath>
@@ -83,6 +87,7 @@ bool write_plain(const std::string& path, const std::string& text) {
     return write_plain(path, Bytes(text.begin(), text.end()));
 }
 
+#if TINYMLP_HOST_TEST_GZIP
 bool write_gzip(const std::string& path, const Bytes& bytes) {
     gzFile f = gzopen(path.c_str(), "wb");
     if (!f) return false;
@@ -102,6 +107,7 @@ Bytes read_raw(const std::string& path) {
     std::fclose(f);
     return out;
 }
+#endif
 
 bool contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
 
@@ -279,13 +285,16 @@ TEST(host_idx_files_plain_and_gzip) {
     const Bytes labels = make_labels(5);
     CHECK(write_plain(dir.file("im.idx"), images));
     CHECK(write_plain(dir.file("lb.idx"), labels));
-    CHECK(write_gzip(dir.file("im.idx.gz"), images));
-    CHECK(write_gzip(dir.file("lb.idx.gz"), labels));
-    CHECK(read_raw(dir.file("im.idx.gz")).size() > 2 && read_raw(dir.file("im.idx.gz"))[0] == 0x1f);
 
     auto plain = host::load_idx_images(dir.file("im.idx"));
     CHECK(plain.ok());
     CHECK(images_match(plain.value, 5, 4, 3));
+    auto plain_dataset = host::load_idx_dataset(dir.file("im.idx"), dir.file("lb.idx"));
+    CHECK(plain_dataset.ok() && plain_dataset.value.count == 5 && plain_dataset.value.labels[4] == 8);
+#if TINYMLP_HOST_TEST_GZIP
+    CHECK(write_gzip(dir.file("im.idx.gz"), images));
+    CHECK(write_gzip(dir.file("lb.idx.gz"), labels));
+    CHECK(read_raw(dir.file("im.idx.gz")).size() > 2 && read_raw(dir.file("im.idx.gz"))[0] == 0x1f);
     auto packed = host::load_idx_images(dir.file("im.idx.gz"));
     CHECK(packed.ok());
     CHECK(images_match(packed.value, 5, 4, 3));
@@ -301,6 +310,7 @@ TEST(host_idx_files_plain_and_gzip) {
         CHECK(d.value.labels.size() == 5 && d.value.labels[4] == 8);
         CHECK(d.value.features.size() == 60 && d.value.features[13] == pixel_value(1, 1) / 255.0f);
     }
+#endif
 }
 
 TEST(host_idx_file_errors) {
@@ -314,19 +324,20 @@ TEST(host_idx_file_errors) {
     CHECK(contains(missing.error.message, "nothing-here"));
     CHECK(host::load_idx_images(dir.path.string()).error.code == ErrorCode::io_error);  // a dir
 
+    // Truncated data, plain and inside a complete gzip stream.
+    CHECK(write_plain(dir.file("short"), Bytes(images.begin(), images.end() - 7)));
+    CHECK(host::load_idx_images(dir.file("short")).error.code == ErrorCode::truncated);
+    CHECK(write_plain(dir.file("empty"), Bytes{}));
+    CHECK(host::load_idx_labels(dir.file("empty")).error.code == ErrorCode::truncated);
+#if TINYMLP_HOST_TEST_GZIP
     // Bad magic through a file: the message starts with the path.
     CHECK(write_gzip(dir.file("swapped.gz"), labels));
     auto swapped = host::load_idx_images(dir.file("swapped.gz"));
     CHECK(swapped.error.code == ErrorCode::bad_magic);
     CHECK(contains(swapped.error.message, "swapped.gz: "));
 
-    // Truncated data, plain and inside a complete gzip stream.
-    CHECK(write_plain(dir.file("short"), Bytes(images.begin(), images.end() - 7)));
-    CHECK(host::load_idx_images(dir.file("short")).error.code == ErrorCode::truncated);
     CHECK(write_gzip(dir.file("short.gz"), Bytes(images.begin(), images.end() - 7)));
     CHECK(host::load_idx_images(dir.file("short.gz")).error.code == ErrorCode::truncated);
-    CHECK(write_plain(dir.file("empty"), Bytes{}));
-    CHECK(host::load_idx_labels(dir.file("empty")).error.code == ErrorCode::truncated);
 
     // A gzip file cut short, and one with corrupt compressed data.
     CHECK(write_gzip(dir.file("full.gz"), images));
@@ -348,12 +359,40 @@ TEST(host_idx_file_errors) {
     auto mismatch = host::load_idx_dataset(dir.file("im"), dir.file("lb6.gz"));
     CHECK(mismatch.error.code == ErrorCode::count_mismatch);
     CHECK(contains(mismatch.error.message, "5 images but 6 labels"));
+#endif
+}
+
+// Without zlib a gzip file (even a valid one) is refused with no_gzip_support, naming zlib.
+TEST(host_gzip_without_zlib) {
+#if TINYMLP_HOST_TEST_GZIP
+    CHECK(host::gzip_supported());
+    SKIP("tinymlp_host reads gzip (built with zlib)");
+#else
+    using host::ErrorCode;
+    CHECK(!host::gzip_supported());
+    TempDir dir;
+    // gzip -n of the label file 0x00000801, count 0 (what `gzip` writes for those 8 bytes)
+    const Bytes gz = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x63, 0x60, 0xe0,
+                      0x60, 0x64, 0x00, 0x02, 0x00, 0xb4, 0x74, 0x11, 0xb4, 0x08, 0x00, 0x00, 0x00};
+    CHECK(write_plain(dir.file("labels.idx.gz"), gz));
+    auto labels = host::load_idx_labels(dir.file("labels.idx.gz"));
+    CHECK(labels.error.code == ErrorCode::no_gzip_support);
+    CHECK(contains(labels.error.message, "labels.idx.gz: "));
+    CHECK(contains(labels.error.message, "without zlib"));
+    CHECK(write_plain(dir.file("data.csv.gz"), gz));
+    CHECK(host::load_csv(dir.file("data.csv.gz")).error.code == ErrorCode::no_gzip_support);
+    std::printf("  %s\n", labels.error.message.c_str());
+#endif
 }
 
 TEST(host_idx_mnist_directory_layout) {
     using host::ErrorCode;
     TempDir dir;
+#if TINYMLP_HOST_TEST_GZIP
     CHECK(write_gzip(dir.file("train-images-idx3-ubyte.gz"), make_images(7, 28, 28)));
+#else
+    CHECK(write_plain(dir.file("train-images-idx3-ubyte"), make_images(7, 28, 28)));
+#endif
     CHECK(write_plain(dir.file("train-labels-idx1-ubyte"), make_labels(7)));
     auto train = host::load_fashion_mnist(dir.path.string(), host::Split::train);
     CHECK(train.ok());
@@ -497,11 +536,13 @@ TEST(host_csv_files) {
     auto r = host::load_csv(dir.file("data.csv"));
     CHECK(r.ok() && r.value.count == 2 && r.value.feature_count == 2);
     CHECK((r.value.labels == std::vector<std::int32_t>{1, 0}));
+#if TINYMLP_HOST_TEST_GZIP
     const std::string text = "1,2,0\n3,4,1\n5,6,z\n";
     CHECK(write_gzip(dir.file("data.csv.gz"), Bytes(text.begin(), text.end())));
     r = host::load_csv(dir.file("data.csv.gz"));
     CHECK(r.error.code == host::ErrorCode::bad_value && r.error.line == 3);
     CHECK(contains(r.error.message, "data.csv.gz: line 3, column 3"));
+#endif
     CHECK(host::load_csv(dir.file("missing.csv")).error.code == host::ErrorCode::not_found);
 }
 
@@ -679,6 +720,7 @@ TEST(host_standardize) {
 TEST(host_fashion_mnist) {
     const std::string dir = host::fashion_mnist_default_dir();
     if (!fs::exists(dir)) SKIP("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+    if (!host::gzip_supported()) SKIP("the Fashion-MNIST files are gzip and tinymlp_host has no zlib");
     const auto start = std::chrono::steady_clock::now();
     auto train = host::load_fashion_mnist(dir, host::Split::train);
     const auto middle = std::chrono::steady_clock::now();

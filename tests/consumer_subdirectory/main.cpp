@@ -1,6 +1,7 @@
 // Uses every public header of tinymlp under the strictest warnings a consumer is likely to set:
 // every layer, loss and optimizer, the initializers, blobs, checkpoints, header export and
-// NetworkView. Exits 0 only if every call returned ok and the results are plausible.
+// NetworkView, and the host helpers' headers. Exits 0 only if every call returned ok and the
+// results are plausible.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -13,8 +14,10 @@
 #include <tinymlp/network_view.hpp>
 #include <tinymlp/tinymlp.hpp>
 #include <tinymlp/trainer.hpp>
+#include <tinymlp_host/datasets.hpp>
 
 using namespace tinymlp;
+namespace host = tinymlp::host;
 
 namespace {
 
@@ -150,6 +153,8 @@ int main() {
 
     std::printf("consumer: XOR loss %.4f, %d/4 correct; %s, %s, %s\n", static_cast<double>(loss), correct,
                 to_string(Status::ok), to_string(damaged), to_string(CheckpointStatus::ok));
+    const auto csv = host::parse_csv("x0,x1,y\n0,1,1\n1,0,1\n");
+    expect(csv.ok() && csv.value.count == 2, "host::parse_csv");
     Net::summary();
     return failures == 0 ? 0 : 1;
 }

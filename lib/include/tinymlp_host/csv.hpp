@@ -34,7 +34,7 @@ struct CsvOptions {
 Result<Dataset> parse_csv(const char* data, std::size_t size, const CsvOptions& options = {});
 Result<Dataset> parse_csv(std::string_view text, const CsvOptions& options = {});
 
-// From a file (plain or .gz); error messages start with "path: ".
+// From a file (plain, or .gz with zlib); error messages start with "path: ".
 Result<Dataset> load_csv(const std::string& path, const CsvOptions& options = {});
 
 }  // namespace tinymlp::host

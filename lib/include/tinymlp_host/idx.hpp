@@ -1,7 +1,7 @@
 // IDX files, the format of MNIST and Fashion-MNIST (big-endian header):
 //   images: magic 0x00000803, count, rows, cols (u32 each), then count*rows*cols u8 pixels
 //   labels: magic 0x00000801, count (u32 each), then count u8 labels
-// Files may be plain or gzip-compressed. The parse_* functions read from memory, check every
+// Files may be plain or gzip-compressed (gzip needs a build with zlib: gzip_supported()). The parse_* functions read from memory, check every
 // size against the buffer and never read past it: any byte string gives either a value or an
 // error (bad_magic, bad_header, truncated, trailing_data).
 #pragma once

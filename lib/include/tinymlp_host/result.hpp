@@ -21,6 +21,7 @@ enum class ErrorCode {
     ragged_row,        // CSV: a row with a different number of fields than the first row
     empty,             // CSV: no data rows
     invalid_argument,  // a bad option or argument from the caller (column, fraction, index, ...)
+    no_gzip_support,   // a gzip file, and tinymlp_host was built without zlib
 };
 
 constexpr const char* to_string(ErrorCode code) {
@@ -38,6 +39,7 @@ constexpr const char* to_string(ErrorCode code) {
         case ErrorCode::ragged_row: return "ragged row";
         case ErrorCode::empty: return "empty";
         case ErrorCode::invalid_argument: return "invalid argument";
+        case ErrorCode::no_gzip_support: return "gzip not supported (built without zlib)";
     }
     return "unknown error";
 }
