@@ -8,7 +8,7 @@ A torch.nn.Sequential made of the layers tinymlp has maps to one tinymlp network
     nn.LeakyReLU(slope)               LeakyReLU<Num, Den>   (smallest Den <= 1000 giving the slope in float32)
     nn.PReLU(1) / nn.PReLU(N)         PReLU<Slopes::shared> / PReLU<Slopes::per_unit>
     nn.Sigmoid, nn.Tanh, nn.Identity  Sigmoid, Tanh, Identity
-    nn.Softmax(dim=-1 or 1)           Softmax
+    nn.Softmax(dim=-1, 1 or None)     Softmax               (None: torch takes dim 1 of a [batch, features] input)
     nn.Dropout(p)                     Dropout<100 p>        (100 p must be an integer)
 
 The first module must be an nn.Linear (a tinymlp network's first layer fixes the input size).
@@ -55,6 +55,17 @@ HEADER_FIELDS = "4sHBBQIIQII"
 assert struct.calcsize("<" + HEADER_FIELDS) == HEADER_BYTES
 
 MAX_LEAKY_DENOMINATOR = 1000
+
+# Words a C++ namespace name cannot be.
+CPP_KEYWORDS = frozenset("""
+    alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t
+    char32_t class compl concept const consteval constexpr constinit const_cast continue co_await
+    co_return co_yield decltype default delete do double dynamic_cast else enum explicit export
+    extern false float for friend goto if inline int long mutable namespace new noexcept not not_eq
+    nullptr operator or or_eq private protected public register reinterpret_cast requires return
+    short signed sizeof static static_assert static_cast struct switch template this thread_local
+    throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t while
+    xor xor_eq""".split())
 
 
 class InteropError(ValueError):
@@ -131,7 +142,10 @@ def _layers(model):
                 raise InteropError("%s has %d slopes for %d units (tinymlp: 1 shared or one per unit)"
                                    % (where, module.num_parameters, width))
         elif isinstance(module, nn.LeakyReLU):
-            num, den = leaky_relu_fraction(module.negative_slope)
+            try:
+                num, den = leaky_relu_fraction(module.negative_slope)
+            except InteropError as error:
+                raise InteropError("%s: %s" % (where, error)) from None
             text = "{p}LeakyReLU<%d, %d>" % (num, den)
         elif isinstance(module, nn.ReLU):
             text = "{p}ReLU"
@@ -142,9 +156,11 @@ def _layers(model):
         elif isinstance(module, nn.Identity):
             text = "{p}Identity"
         elif isinstance(module, nn.Softmax):
-            if module.dim not in (-1, 1):
+            # dim None: torch picks dim 1 for the 2-D [batch, features] input a Sequential of
+            # Linear layers takes, which is tinymlp's Softmax.
+            if module.dim not in (-1, 1, None):
                 raise InteropError("%s: tinymlp's Softmax works over the features of each sample; "
-                                   "dim must be -1 or 1, not %r" % (where, module.dim))
+                                   "dim must be -1, 1 or None, not %r" % (where, module.dim))
             text = "{p}Softmax"
         elif isinstance(module, nn.Dropout):
             if type(module) is not nn.Dropout:
@@ -374,10 +390,16 @@ def header_text(model, namespace):
     return "".join(lines)
 
 
+def check_namespace(namespace):
+    """Raises InteropError unless `namespace` is a C++ namespace name ("model", "board::model")."""
+    parts = namespace.split("::")
+    if not all(part.isascii() and part.isidentifier() and part not in CPP_KEYWORDS for part in parts):
+        raise InteropError("namespace %r is not a C++ namespace name" % (namespace,))
+
+
 def export_header(model, path, namespace):
     """Writes `model` as the C++ header tinymlp::export_header(net, file, namespace) writes."""
-    if not namespace or not all(c.isalnum() or c in "_:" for c in namespace) or namespace[0].isdigit():
-        raise InteropError("namespace %r is not a C++ namespace name" % (namespace,))
+    check_namespace(namespace)
     text = header_text(model, namespace)
     with open(path, "w", encoding="ascii", newline="") as out:
         out.write(text)
@@ -388,7 +410,13 @@ def export_header(model, path, namespace):
 # Command line
 # ------------------------------------------------------------------------------------------------
 def _load_model(path):
-    model = torch.load(path, map_location="cpu")
+    try:
+        model = torch.load(path, map_location="cpu")
+    except OSError:
+        raise
+    except Exception as error:  # torch.load raises many kinds (RuntimeError, UnpicklingError, ...)
+        raise InteropError("%s: not a file torch.save wrote (%s: %s)"
+                           % (path, type(error).__name__, str(error).splitlines()[0] if str(error) else ""))
     if not isinstance(model, nn.Sequential):
         raise InteropError("%s holds a %s, not a torch.save'd nn.Sequential" % (path, type(model).__name__))
     return model
@@ -415,6 +443,8 @@ def main(argv=None):
         return 1
     try:
         if args.command == "export":
+            if args.header:
+                check_namespace(args.namespace)  # before anything is written
             model = _load_model(args.model)
             size = export_blob(model, args.blob)
             print("%s: %d parameters, %d bytes, topology 0x%016x (%s)"

@@ -16,8 +16,9 @@ Checks:
   4. export_header from Python equals, byte for byte, the header tinymlp::export_header writes.
   5. Every kind of damage is refused by load_blob, each with its own message, the same kind the
      C++ loader reports, and the model is left untouched.
-  6. The command line (spell, export --header, import) and the errors for models tinymlp cannot
-     represent.
+  6. The command line (spell, export --header, import), its one-line errors for a file that is
+     no saved model and for a bad --namespace (refused before any file is written), and the
+     errors for models tinymlp cannot represent, each naming the module.
 Prints the largest errors seen. Exit 0 pass, 1 fail, 77 skipped (no torch).
 """
 import copy
@@ -348,6 +349,36 @@ def main():
               "CLI import of a damaged blob: %r" % out.stderr)
         print("  CLI spell, export --header, import: ok; damaged import refused: %s" % out.stderr.strip())
 
+        # A file that is no saved model: one line naming the file, no traceback, for each command.
+        with open(path("corrupt.pt"), "wb") as f:
+            f.write(b"PK\x03\x04 not a zip archive, nor a pickle" + bytes(range(256)))
+        for command in (["spell", path("corrupt.pt")], ["export", path("corrupt.pt"), path("corrupt.tmlp")],
+                        ["import", path("model.tmlp"), path("corrupt.pt"), path("corrupt_out.pt")]):
+            out = subprocess.run([sys.executable, tool] + command, capture_output=True, text=True)
+            check(out.returncode == 1 and "Traceback" not in out.stderr and len(out.stderr.splitlines()) == 1
+                  and out.stderr.startswith("pytorch_interop: %s: " % path("corrupt.pt")),
+                  "CLI %s of a corrupt .pt: exit %d, %r" % (command[0], out.returncode, out.stderr))
+        check(not os.path.exists(path("corrupt.tmlp")) and not os.path.exists(path("corrupt_out.pt")),
+              "CLI wrote a file for a corrupt .pt")
+        print("  corrupt .pt refused: %s" % out.stderr.strip())
+
+        # A bad namespace is refused before the blob or the header is written.
+        for bad in ("9lives", "a-b", "a:b", "::a", "a::", "a::::b", "int", ""):
+            for stale in (path("ns.tmlp"), path("ns.hpp")):
+                if os.path.exists(stale):
+                    os.remove(stale)
+            out = subprocess.run([sys.executable, tool, "export", path("model.pt"), path("ns.tmlp"),
+                                  "--header", path("ns.hpp"), "--namespace", bad], capture_output=True, text=True)
+            check(out.returncode == 1 and "not a C++ namespace name" in out.stderr,
+                  "CLI --namespace %r: exit %d, %r" % (bad, out.returncode, out.stderr))
+            check(not os.path.exists(path("ns.tmlp")) and not os.path.exists(path("ns.hpp")),
+                  "CLI --namespace %r left a file behind" % bad)
+        out = subprocess.run([sys.executable, tool, "export", path("model.pt"), path("ns.tmlp"),
+                              "--header", path("ns.hpp"), "--namespace", "board::model_2"],
+                             capture_output=True, text=True)
+        check(out.returncode == 0 and os.path.exists(path("ns.hpp")), "CLI --namespace board::model_2: %r" % out.stderr)
+        print("  bad namespaces refused before writing; nested namespace accepted")
+
     spellings = [
         (nn.Sequential(nn.Linear(3, 2), nn.LeakyReLU()), "Dense<3, 2>, LeakyReLU<1, 100>"),
         (nn.Sequential(nn.Linear(3, 2), nn.LeakyReLU(1 / 3)), "Dense<3, 2>, LeakyReLU<1, 3>"),
@@ -355,17 +386,24 @@ def main():
         (nn.Sequential(nn.Linear(3, 4), nn.PReLU(), nn.Dropout(0.2), nn.Sigmoid(), nn.Identity(),
                        nn.Linear(4, 2, bias=False), nn.ReLU(), nn.Softmax(dim=-1)),
          "Dense<3, 4>, PReLU<Slopes::shared>, Dropout<20>, Sigmoid, Identity, Dense<4, 2, Bias::off>, ReLU, Softmax"),
+        (nn.Sequential(nn.Linear(3, 2), nn.Softmax()), "Dense<3, 2>, Softmax"),
     ]
     for net, expected in spellings:
         check(interop.spell(net) == expected, "spell: %r, expected %r" % (interop.spell(net), expected))
+    # nn.Softmax() (dim None) on a [batch, features] input is the softmax over dim 1, tinymlp's Softmax.
+    logits = torch.randn(5, 4, dtype=torch.float64)
+    implicit = nn.Sequential(nn.Softmax())(logits)
+    check(torch.equal(implicit, torch.softmax(logits, dim=1)), "nn.Softmax() on 2-D input is not softmax over dim 1")
     check(interop.signature("Dense<784, 256>, ReLU, Dense<256, 10>") == interop.signature(
         interop.spell(nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)))), "signature")
     refused = [
         (nn.Sequential(nn.Linear(3, 2), nn.GELU()), "module 1 (GELU(approximate='none')) is not supported"),
         (nn.Sequential(nn.ReLU(), nn.Linear(3, 2)), "must be an nn.Linear"),
-        (nn.Sequential(nn.Linear(3, 2), nn.Softmax(dim=0)), "dim must be -1 or 1"),
+        (nn.Sequential(nn.Linear(3, 2), nn.Softmax(dim=0)), "dim must be -1, 1 or None"),
         (nn.Sequential(nn.Linear(3, 2), nn.Dropout(0.125)), "p * 100 must be an integer"),
+        (nn.Sequential(nn.Linear(3, 2), nn.LeakyReLU(1e-7)), "module 1 (LeakyReLU(negative_slope=1e-07)): "),
         (nn.Sequential(nn.Linear(3, 2), nn.LeakyReLU(1e-7)), "Den <= 1000"),
+        (nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.LeakyReLU(float("nan"))), "module 2 (LeakyReLU("),
         (nn.Sequential(nn.Linear(3, 4), nn.PReLU(3)), "3 slopes for 4 units"),
         (nn.Sequential(nn.Linear(3, 4), nn.Linear(5, 2)), "takes 5 inputs but the layer before gives 4"),
     ]
