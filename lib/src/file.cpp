@@ -112,6 +112,12 @@ FileBytes read_bytes(const std::string& path, std::size_t max_bytes) {
             bytes.resize(used + chunk);
             const std::size_t n = std::fread(bytes.data() + used, 1, chunk, file);
             bytes.resize(used + n);
+            if (used == 0 && n >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
+                std::fclose(file);
+                return R::failure(ErrorCode::no_gzip_support,
+                                  path + ": a gzip file, but tinymlp_host was built without zlib "
+                                         "(install zlib and reconfigure, or gunzip the file)");
+            }
             if (n < chunk) break;
         }
     } catch (const std::bad_alloc&) {
@@ -122,10 +128,6 @@ FileBytes read_bytes(const std::string& path, std::size_t max_bytes) {
     const int err = errno;
     std::fclose(file);
     if (failed) return R::failure(ErrorCode::io_error, path + ": read failed: " + std::strerror(err));
-    if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b)
-        return R::failure(ErrorCode::no_gzip_support,
-                          path + ": a gzip file, but tinymlp_host was built without zlib "
-                                 "(install zlib and reconfigure, or gunzip the file)");
     if (bytes.size() > max_bytes) return too_large(path, max_bytes);
     return result;
 }
