@@ -488,10 +488,9 @@ void optimizers_all() {
         }
 
         reset();
-        kernels::adam_update(Fast{}, p_fast, g, state_fast, second_fast, count, S(0.01), S(0.9), S(0.999), S(1e-8),
-                             S(0.01), S(0.19), S(0.0447));
-        kernels::adam_update(ScalarTarget{}, p_ref, g, state_ref, second_ref, count, S(0.01), S(0.9), S(0.999),
-                             S(1e-8), S(0.01), S(0.19), S(0.0447));
+        const kernels::AdamStep<S> adam{S(0.9), S(0.999), S(0.1), S(0.001), S(1e-8), S(0.01 / 0.19), S(0.0447)};
+        kernels::adam_update(Fast{}, p_fast, g, state_fast, second_fast, count, adam, S(0.01));
+        kernels::adam_update(ScalarTarget{}, p_ref, g, state_ref, second_ref, count, adam, S(0.01));
         compare("adam_update p", p_fast, p_ref, count, relative(p_ref, 8), worst);
         compare("adam_update m", state_fast, state_ref, count, relative(state_ref, 4), worst);
         compare("adam_update v", second_fast, second_ref, count, relative(second_ref, 4), worst);

@@ -10,9 +10,12 @@ File format (little-endian), one file per fixture, <name>.bin:
     u32 name_length, name bytes (ASCII, no NUL), u32 dtype (0 = float32, 1 = int32),
     u32 ndim, u32 dims[ndim], raw data (row-major).
 
-Every value is computed in float64 from float32-representable weights and inputs and stored as
-float32. Parameter vectors follow the tinymlp layout: per Dense layer the weights transposed to
-[In][Out] then the bias; per PReLU its slope(s).
+The short fixtures (<name>.bin: outputs, gradients, 3 optimizer steps) are computed in float64 from
+float32-representable weights and inputs and stored as float32. The long runs (long_<name>.bin: 50+
+optimizer steps over a cycle of batches) are computed in float32, as a user trains in PyTorch, because
+a float64 run drifts away from any float32 one over that many steps. Parameter vectors follow the
+tinymlp layout: per Dense layer the weights transposed to [In][Out] then the bias; per PReLU its
+slope(s).
 
 Exit codes: 0 success (and, with --check, every record matches), 1 mismatch or error,
 77 when torch is not importable (lets a calling test report "skipped").
@@ -65,14 +68,15 @@ def dense_weights(model):
     return [m.weight for m in model if isinstance(m, nn.Linear)]
 
 
-def make_optimizer(model, cfg):
+def make_optimizer(model, cfg, decay_all=False):
     weights = dense_weights(model)
     weight_ids = {id(w) for w in weights}
     others = [p for p in model.parameters() if id(p) not in weight_ids]
-    # Coupled L2 weight decay on Dense weights only: biases and PReLU slopes get none.
+    # Coupled L2 weight decay on Dense weights only (tinymlp's default), or with decay_all also on
+    # biases and PReLU slopes (tinymlp's Regularization::decay_biases).
     groups = [{"params": weights, "weight_decay": cfg["wd"]}]
     if others:
-        groups.append({"params": others, "weight_decay": 0.0})
+        groups.append({"params": others, "weight_decay": cfg["wd"] if decay_all else 0.0})
     if cfg["kind"] == 0:
         return torch.optim.SGD(groups, lr=cfg["lr"], momentum=cfg["momentum"], dampening=0.0,
                                nesterov=cfg["nesterov"])
@@ -223,6 +227,53 @@ def fixture_mixed_activations():
     return model, x, y, mse_on_output, {"sgd": sgd(0.5), "adam": adam(0.01)}
 
 
+# Long runs: (name, builder); a builder returns model, x, y, loss_fn, optimizer cfg, decay_all,
+# batch size and step count. x and y hold BATCHES batches, used in turn.
+BATCHES = 4
+
+
+def long_adam_prelu_leaky_tanh():
+    torch.manual_seed(11)
+    model = nn.Sequential(nn.Linear(16, 32), nn.PReLU(num_parameters=32), nn.Linear(32, 32),
+                          nn.LeakyReLU(0.2), nn.Linear(32, 4), nn.Tanh())
+    x = torch.randn(BATCHES * 8, 16)
+    y = 0.8 * torch.tanh(torch.randn(BATCHES * 8, 4))
+    return model, x, y, mse_on_output, adam(0.01, wd=0.01), False, 8, 50
+
+
+def long_adam_relu_cross_entropy_decay_all():
+    torch.manual_seed(12)
+    model = nn.Sequential(nn.Linear(20, 24), nn.ReLU(), nn.Linear(24, 24), nn.ReLU(), nn.Linear(24, 10))
+    x = torch.randn(BATCHES * 16, 20)
+    y = torch.randint(0, 10, (BATCHES * 16,))
+    return model, x, y, ce_on_logits, adam(0.005, wd=0.001), True, 16, 60
+
+
+def long_adam_sigmoid_bce():
+    torch.manual_seed(13)
+    model = nn.Sequential(nn.Linear(12, 16), nn.Sigmoid(), nn.Linear(16, 16), nn.Sigmoid(),
+                          nn.Linear(16, 3))
+    x = torch.randn(BATCHES * 8, 12)
+    y = torch.randint(0, 2, (BATCHES * 8, 3)).float()
+    return model, x, y, bce_logits, adam(0.02, betas=(0.8, 0.99), eps=1e-6), False, 8, 50
+
+
+def long_nesterov_tanh_decay_all():
+    torch.manual_seed(14)
+    model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+    x = torch.randn(BATCHES * 8, 8)
+    y = torch.randn(BATCHES * 8, 2)
+    return model, x, y, mse_on_output, sgd(0.03, momentum=0.9, nesterov=True, wd=0.01), True, 8, 50
+
+
+LONG_RUNS = [
+    ("long_adam_prelu_leaky_tanh", long_adam_prelu_leaky_tanh),
+    ("long_adam_relu_cross_entropy_decay_all", long_adam_relu_cross_entropy_decay_all),
+    ("long_adam_sigmoid_bce", long_adam_sigmoid_bce),
+    ("long_nesterov_tanh_decay_all", long_nesterov_tanh_decay_all),
+]
+
+
 FIXTURES = [
     ("case_model", fixture_case_model),
     ("mlp_784_256_10", fixture_mlp_784_256_10),
@@ -291,6 +342,30 @@ def build_records(builder):
     return records
 
 
+def build_long_run(builder):
+    """float32 training as a user runs it: cfg's optimizer over `steps` steps, batch k % BATCHES."""
+    model, x, y, loss_fn, cfg, decay_all, batch, steps = builder()
+    model.eval()
+    is_labels = y.dtype == torch.int64
+    records = [("params", flat(model)), ("x", x.numpy())]
+    records.append(("labels", y.numpy().astype(np.int32)) if is_labels else ("targets", y.numpy()))
+    # kind, lr, momentum, nesterov, beta1, beta2, eps, wd, l1, clip, then decay_all, batch, steps
+    config = np.concatenate([opt_record(cfg), [1.0 if decay_all else 0.0, batch, steps]])
+    records.append(("config", config))
+    optimizer = make_optimizer(model, cfg, decay_all)
+    losses = []
+    for step in range(steps):
+        rows = slice((step % BATCHES) * batch, (step % BATCHES + 1) * batch)
+        optimizer.zero_grad(set_to_none=False)
+        loss = loss_fn(model, x[rows], y[rows])
+        losses.append(loss.item())
+        loss.backward()
+        optimizer.step()
+    records.append(("losses", np.array(losses)))
+    records.append(("after", flat(model)))
+    return records
+
+
 # --------------------------------------------------------------------------------------------
 # File I/O
 # --------------------------------------------------------------------------------------------
@@ -352,9 +427,10 @@ def generate(out_dir, quiet=False):
     torch.set_default_dtype(torch.float32)
     os.makedirs(out_dir, exist_ok=True)
     written = []
-    for name, builder in FIXTURES:
+    for name, build in [(n, lambda b=b: build_records(b)) for n, b in FIXTURES] + \
+                       [(n, lambda b=b: build_long_run(b)) for n, b in LONG_RUNS]:
         path = os.path.join(out_dir, name + ".bin")
-        write_fixture(path, build_records(builder))
+        write_fixture(path, build())
         written.append(path)
         if not quiet:
             print("wrote %s (%d bytes)" % (path, os.path.getsize(path)))

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "../target.hpp"
+#include "adam_step.hpp"
 
 namespace tinymlp::kernels {
 
@@ -27,19 +28,17 @@ void momentum_update(ScalarTarget, S* p, const S* g, S* velocity, std::size_t co
     }
 }
 
-// Adam (Kingma & Ba 2015) with bias correction:
-// m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;
-// p <- p - (lr / c1) m / (sqrt(v) / sqrt(c2) + eps),  c1 = 1 - b1^t, c2 = 1 - b2^t
+// Adam (Kingma & Ba 2015) with bias correction, in torch.optim.Adam's order of operations:
+// m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - step_size m / (sqrt(v) / sqrt(c2) + eps)
 template <class S>
-void adam_update(ScalarTarget, S* p, const S* g, S* m, S* v, std::size_t count, S lr, S beta1,
-                 S beta2, S epsilon, S weight_decay, S bias_correction1, S bias_correction2_sqrt) {
-    const S step_size = lr / bias_correction1;
+void adam_update(ScalarTarget, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
+                 S weight_decay) {
     for (std::size_t i = 0; i < count; ++i) {
         const S gi = g[i] + weight_decay * p[i];
-        m[i] = beta1 * m[i] + (S(1) - beta1) * gi;
-        v[i] = beta2 * v[i] + (S(1) - beta2) * gi * gi;
-        const S denominator = std::sqrt(v[i]) / bias_correction2_sqrt + epsilon;
-        p[i] -= step_size * m[i] / denominator;
+        m[i] = a.beta1 * m[i] + a.one_minus_beta1 * gi;
+        v[i] = a.beta2 * v[i] + a.one_minus_beta2 * gi * gi;
+        const S denominator = std::sqrt(v[i]) / a.bias_correction2_sqrt + a.epsilon;
+        p[i] -= a.step_size * m[i] / denominator;
     }
 }
 

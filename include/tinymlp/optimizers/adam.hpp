@@ -22,23 +22,26 @@ struct Adam {
         const S* scalars() const { return moments; }
         alignas(storage_alignment) S moments[2 * N] = {};  // first moments m, then second moments v
         std::uint64_t steps = 0;
-        S bias_correction1 = 1, bias_correction2_sqrt = 1;  // of the current step, set by begin_step
+        kernels::AdamStep<S> step{};  // of the current step, set by begin_step
     };
 
     template <class S, std::size_t N>
     void begin_step(State<S, N>& state) const {
         ++state.steps;
         const double t = static_cast<double>(state.steps);
-        state.bias_correction1 = static_cast<S>(1.0 - std::pow(beta1, t));
-        state.bias_correction2_sqrt = static_cast<S>(std::sqrt(1.0 - std::pow(beta2, t)));
+        state.step = {static_cast<S>(beta1),
+                      static_cast<S>(beta2),
+                      static_cast<S>(1.0 - beta1),
+                      static_cast<S>(1.0 - beta2),
+                      static_cast<S>(epsilon),
+                      static_cast<S>(learning_rate / (1.0 - std::pow(beta1, t))),
+                      static_cast<S>(std::sqrt(1.0 - std::pow(beta2, t)))};
     }
     template <class Target, class S, std::size_t N>
     void update(State<S, N>& state, S* p, const S* g, std::size_t offset, std::size_t count,
                 S weight_decay) const {
-        kernels::adam_update(Target{}, p, g, state.moments + offset, state.moments + N + offset, count,
-                             static_cast<S>(learning_rate), static_cast<S>(beta1), static_cast<S>(beta2),
-                             static_cast<S>(epsilon), weight_decay, state.bias_correction1,
-                             state.bias_correction2_sqrt);
+        kernels::adam_update(Target{}, p, g, state.moments + offset, state.moments + N + offset, count, state.step,
+                             weight_decay);
     }
 };
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "../adam_step.hpp"
 #include "lanes.hpp"
 
 namespace tinymlp::kernels {
@@ -46,18 +47,16 @@ void momentum_update(SimdTarget<Arch>, S* p, const S* g, S* velocity, std::size_
     }
 }
 
-// m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - (lr / c1) m / (sqrt(v) / sqrt(c2) + eps)
+// m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - step_size m / (sqrt(v) / sqrt(c2) + eps)
 template <class S, class Arch>
-void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t count, S lr, S beta1, S beta2,
-                 S epsilon, S weight_decay, S bias_correction1, S bias_correction2_sqrt) {
+void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
+                 S weight_decay) {
     if constexpr (!simd::has_lanes<S, Arch>) {
-        adam_update(ScalarReference{}, p, g, m, v, count, lr, beta1, beta2, epsilon, weight_decay, bias_correction1,
-                    bias_correction2_sqrt);
+        adam_update(ScalarReference{}, p, g, m, v, count, a, weight_decay);
     } else {
         using V = simd::Vector<S, Arch>;
-        const V b1(beta1), b2(beta2), one_minus_b1(S(1) - beta1), one_minus_b2(S(1) - beta2);
-        const V eps(epsilon), decay(weight_decay), c2_sqrt(bias_correction2_sqrt);
-        const V step_size(lr / bias_correction1);
+        const V b1(a.beta1), b2(a.beta2), one_minus_b1(a.one_minus_beta1), one_minus_b2(a.one_minus_beta2);
+        const V eps(a.epsilon), decay(weight_decay), c2_sqrt(a.bias_correction2_sqrt), step_size(a.step_size);
         simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
             const V pv = simd::load<V>(p + i, n);
             const V gi = simd::load<V>(g + i, n) + decay * pv;

@@ -1,0 +1,131 @@
+// Long training runs against PyTorch 1.13 in float32 (tests/pytorch/generate_fixtures.py, LONG_RUNS):
+// 50-60 optimizer steps over a cycle of 4 batches, Adam and Nesterov momentum, weight decay on
+// weights only and on every parameter. Both sides compute in float32, so a systematic difference
+// in an optimizer's arithmetic (a hyperparameter rounded before `1 - beta` is taken) adds up over
+// the steps and shows, where 3 steps against a float64 reference hide it.
+//
+// Tolerance for a value r: |x - r| <= 1e-5 |r| + 1e-6 * max|r over the array|. The absolute term
+// covers parameters that pass near zero; summation order (ours vs PyTorch's BLAS) is the only
+// difference between the two runs.
+#include <cmath>
+#include <cstdint>
+
+#include <tinymlp/tinymlp.hpp>
+
+#include "check.hpp"
+#include "fixture.hpp"
+
+using namespace tinymlp;
+using tinymlp_test::Fixture;
+using tinymlp_test::FixtureArray;
+
+namespace {
+
+Fixture fixture;
+
+const FixtureArray* require(const char* name) {
+    const FixtureArray* array = fixture.find(name);
+    if (!array) std::printf("  missing record %s\n", name);
+    CHECK(array != nullptr);
+    return array;
+}
+
+void compare(const char* what, const float* actual, const FixtureArray& reference, std::size_t count) {
+    CHECK(reference.count == count);
+    double scale = 0;
+    for (std::size_t i = 0; i < count; ++i) scale = std::fmax(scale, std::fabs(reference.f32[i]));
+    double worst = 0, worst_beyond_relative = 0;  // |error|, and what the relative term leaves of it
+    std::size_t failures = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const double r = reference.f32[i], error = std::fabs(static_cast<double>(actual[i]) - r);
+        worst = std::fmax(worst, error);
+        worst_beyond_relative = std::fmax(worst_beyond_relative, error - 1e-5 * std::fabs(r));
+        if (!(error <= 1e-5 * std::fabs(r) + 1e-6 * scale) && failures++ < 5)
+            std::printf("  %s[%lu]: got %.9g, expected %.9g\n", what, static_cast<unsigned long>(i),
+                        static_cast<double>(actual[i]), r);
+    }
+    std::printf("  %-6s max |error| %.3g, beyond 1e-5 |r|: %.3g x scale (scale %.3g), %lu of %lu out of tolerance\n",
+                what, worst, worst_beyond_relative / scale, scale, static_cast<unsigned long>(failures),
+                static_cast<unsigned long>(count));
+    CHECK(failures == 0);
+}
+
+// The hyperparameters as the generator wrote them in Python (doubles); the fixture's float32 copy
+// only confirms that both sides mean the same run.
+struct Run {
+    const char* file;
+    double learning_rate, momentum, beta1, beta2, epsilon, weight_decay;
+    bool nesterov, decay_all;
+};
+
+template <class Optimizer>
+Optimizer optimizer_of(const Run& run) {
+    if constexpr (std::is_same_v<Optimizer, Adam>) return Adam{run.learning_rate, run.beta1, run.beta2, run.epsilon};
+    else return Momentum{run.learning_rate, run.momentum, run.nesterov};
+}
+
+template <class Net, class Loss, class Optimizer, std::size_t B>
+void train_like_pytorch(const Run& run) {
+    char path[512];
+    if (!fixture.load(tinymlp_test::fixture_path(path, sizeof path, run.file))) {
+        CHECK(false);
+        return;
+    }
+    const FixtureArray *params = require("params"), *x = require("x"), *config = require("config");
+    const FixtureArray* targets = require(Loss::fuses_softmax ? "labels" : "targets");
+    const FixtureArray *losses = require("losses"), *after = require("after");
+    if (!params || !x || !config || !targets || !losses || !after) return;
+    CHECK(params->count == Net::parameter_count && config->count == 13);
+    const float c[] = {float(std::is_same_v<Optimizer, Adam>), float(run.learning_rate), float(run.momentum),
+                       float(run.nesterov), float(run.beta1), float(run.beta2), float(run.epsilon),
+                       float(run.weight_decay), 0, 0, float(run.decay_all), float(B)};
+    for (std::size_t i = 0; i < sizeof c / sizeof c[0]; ++i) CHECK(config->f32[i] == c[i]);
+    const std::size_t steps = static_cast<std::size_t>(config->f32[12]), batches = x->count / (B * Net::input_size);
+    CHECK(steps >= 50 && batches > 0 && losses->count == steps);
+
+    static Net net;
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) net.parameters()[i] = params->f32[i];
+    Regularization regularization;
+    regularization.weight_decay = run.weight_decay;
+    regularization.decay_biases = run.decay_all;
+    static Trainer<Net, Loss, Optimizer, B> trainer(net);
+    trainer = Trainer<Net, Loss, Optimizer, B>(net, optimizer_of<Optimizer>(run), regularization);
+    constexpr std::size_t targets_per_batch = Trainer<Net, Loss, Optimizer, B>::targets_per_batch;
+    float loss_of_step[64];
+    for (std::size_t step = 0; step < steps && step < 64; ++step) {
+        const std::size_t k = step % batches;
+        const auto* t = Loss::fuses_softmax ? static_cast<const void*>(targets->i32 + k * targets_per_batch)
+                                            : static_cast<const void*>(targets->f32 + k * targets_per_batch);
+        CHECK(trainer.step(x->f32 + k * B * Net::input_size,
+                           static_cast<const typename Loss::template target_type_for<float>*>(t),
+                           &loss_of_step[step]) == Status::ok);
+    }
+    compare("losses", loss_of_step, *losses, steps);
+    compare("params", net.parameters(), *after, Net::parameter_count);
+}
+
+}  // namespace
+
+TEST(adam_prelu_leaky_relu_tanh_mse_decay_on_weights) {
+    using Net = Sequential<Dense<16, 32>, PReLU<Slopes::per_unit>, Dense<32, 32>, LeakyReLU<1, 5>, Dense<32, 4>, Tanh>;
+    train_like_pytorch<Net, MeanSquaredError, Adam, 8>(
+        {"long_adam_prelu_leaky_tanh.bin", 0.01, 0, 0.9, 0.999, 1e-8, 0.01, false, false});
+}
+
+TEST(adam_relu_cross_entropy_decay_on_every_parameter) {
+    using Net = Sequential<Dense<20, 24>, ReLU, Dense<24, 24>, ReLU, Dense<24, 10>>;
+    train_like_pytorch<Net, SoftmaxCrossEntropy, Adam, 16>(
+        {"long_adam_relu_cross_entropy_decay_all.bin", 0.005, 0, 0.9, 0.999, 1e-8, 0.001, false, true});
+}
+
+TEST(adam_sigmoid_binary_cross_entropy_other_betas) {
+    using Net = Sequential<Dense<12, 16>, Sigmoid, Dense<16, 16>, Sigmoid, Dense<16, 3>>;
+    train_like_pytorch<Net, BinaryCrossEntropyWithLogits, Adam, 8>(
+        {"long_adam_sigmoid_bce.bin", 0.02, 0, 0.8, 0.99, 1e-6, 0, false, false});
+}
+
+TEST(nesterov_tanh_mse_decay_on_every_parameter) {
+    using Net = Sequential<Dense<8, 16>, Tanh, Dense<16, 16>, Tanh, Dense<16, 2>>;
+    train_like_pytorch<Net, MeanSquaredError, Momentum, 8>(
+        {"long_nesterov_tanh_decay_all.bin", 0.03, 0.9, 0, 0, 0, 0.01, true, true});
+}
