@@ -154,3 +154,94 @@ TEST(a_good_step_after_refusals_still_learns) {
     std::printf("  loss %.4f -> %.4f\n", first, last);
     CHECK(last < first * 0.5f);
 }
+
+TEST(compute_gradients_refusal_leaves_the_dropout_stream) {
+    // The loss overflows after the forward pass has drawn its dropout masks: the refusal must put
+    // the stream back, so the next good steps equal those of a trainer that never saw the batch.
+    using Net = Sequential<Dense<3, 6>, Tanh, Dropout<25>, Dense<6, 2>>;
+    using T = Trainer<Net, MeanSquaredError, Sgd, B>;
+    static Net a, b;
+    a.init(31);
+    b.init(31);
+    static T ta(a, Sgd{0.1}), tb(b, Sgd{0.1});
+    float targets[B * 2];
+    std::memcpy(targets, good_targets, sizeof targets);
+    targets[0] = 3e38f;
+    CHECK(ta.compute_gradients(good_x, targets) == Status::non_finite_loss);
+    for (int i = 0; i < 3; ++i) {
+        float la = 0, lb = 0;
+        CHECK(ta.step(good_x, good_targets, &la) == Status::ok);
+        CHECK(tb.step(good_x, good_targets, &lb) == Status::ok);
+        CHECK(la == lb);
+    }
+    CHECK(std::memcmp(&a, &b, sizeof a) == 0);
+}
+
+TEST(invalid_hyperparameters_are_refused) {
+    warm_up();
+    const double nan = std::numeric_limits<double>::quiet_NaN(), infinity = std::numeric_limits<double>::infinity();
+    const Adam good_adam = classifier_trainer.optimizer();
+    for (const Adam& bad : {Adam{nan}, Adam{-0.01}, Adam{infinity}, Adam{0.01, 1.0}, Adam{0.01, -0.1},
+                            Adam{0.01, 0.9, nan}, Adam{0.01, 0.9, 1.5}, Adam{0.01, 0.9, 0.999, 0.0},
+                            Adam{0.01, 0.9, 0.999, nan}}) {
+        classifier_trainer.optimizer() = bad;
+        expect_refused(classifier, classifier_trainer, good_x, good_labels, Status::invalid_hyperparameter);
+    }
+    classifier_trainer.optimizer() = good_adam;
+
+    const Momentum good_momentum = regressor_trainer.optimizer();
+    for (const Momentum& bad : {Momentum{nan}, Momentum{0.01, nan}, Momentum{0.01, 1.0}, Momentum{0.01, -0.5}}) {
+        regressor_trainer.optimizer() = bad;
+        expect_refused(regressor, regressor_trainer, good_x, good_targets, Status::invalid_hyperparameter);
+    }
+    regressor_trainer.optimizer() = good_momentum;
+
+    for (int field = 0; field < 6; ++field) {
+        Regularization bad;
+        double* value[] = {&bad.weight_decay, &bad.l1, &bad.clip_norm};
+        *value[field % 3] = field < 3 ? nan : -1.0;
+        regressor_trainer.regularization() = bad;
+        expect_refused(regressor, regressor_trainer, good_x, good_targets, Status::invalid_hyperparameter);
+    }
+    regressor_trainer.regularization() = Regularization{};
+
+    // Sgd{NaN} used to write NaN into every weight and return ok.
+    using Net = Sequential<Dense<3, 2>>;
+    static Net net;
+    net.init(5);
+    static Trainer<Net, MeanSquaredError, Sgd, B> sgd(net, Sgd{nan});
+    expect_refused(net, sgd, good_x, good_targets, Status::invalid_hyperparameter);
+    sgd.optimizer() = Sgd{0.01};
+    CHECK(sgd.step(good_x, good_targets) == Status::ok);
+}
+
+TEST(non_finite_weights_give_non_finite_output) {
+    using Net = Sequential<Dense<3, 4>, ReLU, Dense<4, 2>>;
+    static Net net;
+    net.init(7);
+    float y[2];
+    CHECK(net.predict(good_x, y) == Status::ok);
+    net.parameters()[Net::parameter_offset(2) + 3] = not_a_number;  // one weight of the last layer
+    CHECK(net.predict(good_x, y) == Status::non_finite_output);
+    CHECK(Net::predict_with(net.parameters(), good_x, y) == Status::non_finite_output);
+    const NetworkView<Net> view(net.parameters());
+    CHECK(view.predict(good_x, y) == Status::non_finite_output);
+    float outputs[B * 2], scratch[Net::inference_scratch_count<B>];
+    CHECK(net.predict_batch<B>(good_x, outputs, scratch) == Status::non_finite_output);
+    std::printf("  predict -> %s\n", to_string(net.predict(good_x, y)));
+}
+
+TEST(a_large_finite_gradient_is_not_refused) {
+    // |dL/dw| = 3e19: its square overflows float but not the double the reference sums in; every
+    // target must accept the step (the norm, 4.2e19, is finite).
+    using Net = Sequential<Dense<1, 1>>;
+    static Net net;
+    static Trainer<Net, MeanSquaredError, Sgd, 1> trainer(net, Sgd{1e-30});
+    net.parameters()[0] = 0;
+    net.parameters()[1] = 0;
+    const float x[1] = {1}, target[1] = {-1.5e19f};
+    float loss = 0;
+    CHECK(trainer.step(x, target, &loss) == Status::ok);
+    std::printf("  loss %.3g, gradient norm %.3g\n", static_cast<double>(loss), trainer.last_gradient_norm());
+    CHECK_NEAR(trainer.last_gradient_norm() / (3e19 * std::sqrt(2.0)), 1.0, 1e-6);
+}

@@ -111,7 +111,7 @@ TEST(train_and_infer_without_heap) {
     float first[3] = {}, last[3] = {};
     bool ok = true;
     for (int step = 0; step < 50; ++step) {
-        float l[3];
+        float l[3] = {};
         ok = ok && adam.step(x, labels, &l[0]) == Status::ok;
         ok = ok && momentum.step(x, targets, &l[1]) == Status::ok;
         ok = ok && sgd.step(x, binary_targets, &l[2]) == Status::ok;

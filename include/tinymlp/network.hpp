@@ -177,7 +177,8 @@ public:
         if (!kernels::all_finite(Target{}, x, B * input_size)) return Status::non_finite_input;
         ForwardContext context;
         infer<B, 0>(params, x, y, scratch, context);
-        return Status::ok;
+        // A NaN or infinite weight reaches the outputs whatever the input; say so instead of ok.
+        return kernels::all_finite(Target{}, y, B * output_size) ? Status::ok : Status::non_finite_output;
     }
 
     // --- passes used by Trainer ------------------------------------------------------------

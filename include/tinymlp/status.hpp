@@ -11,6 +11,8 @@ enum class [[nodiscard]] Status {
     label_out_of_range,   // a class label is < 0 or >= number of classes
     non_finite_loss,      // the forward pass produced a NaN or infinite loss
     non_finite_gradient,  // a gradient is NaN or infinite (checked before any update)
+    non_finite_output,    // predict: an output is NaN or infinite (e.g. a damaged weight); y holds it
+    invalid_hyperparameter,  // an optimizer or regularization setting is non-finite or out of range
 };
 
 constexpr const char* to_string(Status status) {
@@ -21,6 +23,8 @@ constexpr const char* to_string(Status status) {
         case Status::label_out_of_range: return "label out of range";
         case Status::non_finite_loss: return "non-finite loss";
         case Status::non_finite_gradient: return "non-finite gradient";
+        case Status::non_finite_output: return "non-finite output";
+        case Status::invalid_hyperparameter: return "invalid hyperparameter";
     }
     return "unknown status";
 }

@@ -61,8 +61,10 @@ inline constexpr std::size_t storage_alignment = 64;
 #if TINYMLP_SIMD
 // Vectors of the instruction set Arch: an xsimd tag type such as xsimd::fma3<xsimd::avx2>, or a
 // port's tag.
+// A SimdTarget is a ScalarTarget too: a kernel with no SIMD overload (or one that does not apply to
+// a scalar type) resolves to the reference.
 template <class Arch>
-struct SimdTarget {
+struct SimdTarget : ScalarTarget {
     using arch = Arch;
     static constexpr const char* name = Arch::name();
 };

@@ -3,14 +3,16 @@
 //   Status s = trainer.step(x, labels, &loss);   // forward + backward + update
 // The trainer owns everything training needs besides the parameters: gradients, the activations
 // of a batch, and the optimizer state; `memory_bytes` is their total. A step that meets bad data
-// (non-finite input/target/loss/gradient, label out of range) returns its Status before any
-// parameter, optimizer state or random stream has changed.
+// (non-finite input/target/loss/gradient, label out of range) or a bad setting (a NaN or negative
+// learning rate, a beta outside [0, 1), ...) returns its Status before any parameter, optimizer
+// state or random stream has changed.
 #pragma once
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
 
+#include "finite.hpp"
 #include "kernels/elementwise.hpp"
 #include "network.hpp"
 #include "random.hpp"
@@ -23,6 +25,11 @@ struct Regularization {
     bool decay_biases = false;  // also decay biases and PReLU slopes
     double l1 = 0;              // adds l1 * sum |W| over Dense weights to the loss
     double clip_norm = 0;       // rescale gradients whose global L2 norm exceeds this (0: off)
+
+    bool valid() const {
+        const auto non_negative = [](double x) { return is_finite(x) && x >= 0; };
+        return non_negative(weight_decay) && non_negative(l1) && non_negative(clip_norm);
+    }
 };
 
 template <class Net, class Loss, class Optimizer, std::size_t B>
@@ -50,38 +57,19 @@ public:
 
     // forward + backward + update on one batch: x [B][input_size], targets [targets_per_batch].
     Status step(const S* x, const target_type* targets, S* loss = nullptr) {
-        const Pcg32 rng_before = rng_;
         const Status status = compute_gradients(x, targets, loss);
-        if (status != Status::ok) {
-            rng_ = rng_before;  // a refused step leaves no trace, not even in the dropout stream
-            return status;
-        }
-        apply_update();
-        return Status::ok;
+        if (status == Status::ok) apply_update();
+        return status;
     }
 
     // forward + backward without the update: gradients() then holds dLoss/dparams (with the L1
-    // term and clipping applied, as the update would see them).
+    // term and clipping applied, as the update would see them). A refused batch leaves no trace,
+    // not even in the dropout stream.
     Status compute_gradients(const S* x, const target_type* targets, S* loss = nullptr) {
-        if (Status s = check_batch(x, targets); s != Status::ok) return s;
-        ForwardContext context{dropout_active_, &rng_};
-        Net::template forward_layers<B, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
-        S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
-        if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
-        if (!std::isfinite(value)) return Status::non_finite_loss;
-        Net::template backward_layers<B, trained_layers>(net_->parameters(), x, activations_, saved_, delta_b_,
-                                                         gradients_, delta_a_, delta_b_);
-        if (regularization_.l1 > 0) add_l1(layer_indices{});
-        const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients_, Net::parameter_count));
-        if (!std::isfinite(norm)) return Status::non_finite_gradient;
-        if (regularization_.clip_norm > 0 && norm > regularization_.clip_norm) {
-            // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
-            kernels::scale(Target{}, gradients_, Net::parameter_count,
-                           static_cast<S>(regularization_.clip_norm / (norm + 1e-6)));
-        }
-        gradient_norm_ = norm;
-        if (loss) *loss = value;
-        return Status::ok;
+        const Pcg32 rng_before = rng_;
+        const Status status = forward_backward(x, targets, loss);
+        if (status != Status::ok) rng_ = rng_before;
+        return status;
     }
 
     // Loss (without regularization terms) of a batch in evaluation mode, with no update; for
@@ -93,7 +81,7 @@ public:
         const S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
         if (loss) *loss = value;
         if (correct) *correct = count_correct(targets);
-        return std::isfinite(value) ? Status::ok : Status::non_finite_loss;
+        return is_finite(value) ? Status::ok : Status::non_finite_loss;
     }
 
     // Dropout is active in training by default; off, training runs the evaluation-mode network.
@@ -112,6 +100,29 @@ public:
     Regularization& regularization() { return regularization_; }
 
 private:
+    Status forward_backward(const S* x, const target_type* targets, S* loss) {
+        if (!optimizer_.valid() || !regularization_.valid()) return Status::invalid_hyperparameter;
+        if (Status s = check_batch(x, targets); s != Status::ok) return s;
+        ForwardContext context{dropout_active_, &rng_};
+        Net::template forward_layers<B, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
+        S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
+        if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
+        if (!is_finite(value)) return Status::non_finite_loss;
+        Net::template backward_layers<B, trained_layers>(net_->parameters(), x, activations_, saved_, delta_b_,
+                                                         gradients_, delta_a_, delta_b_);
+        if (regularization_.l1 > 0) add_l1(layer_indices{});
+        const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients_, Net::parameter_count));
+        if (!is_finite(norm)) return Status::non_finite_gradient;
+        if (regularization_.clip_norm > 0 && norm > regularization_.clip_norm) {
+            // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
+            kernels::scale(Target{}, gradients_, Net::parameter_count,
+                           static_cast<S>(regularization_.clip_norm / (norm + 1e-6)));
+        }
+        gradient_norm_ = norm;
+        if (loss) *loss = value;
+        return Status::ok;
+    }
+
     using layer_indices = std::make_index_sequence<Net::layer_count>;
     static constexpr std::size_t buffer_count(std::size_t n) { return n ? n : 1; }
 

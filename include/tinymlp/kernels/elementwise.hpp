@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "../finite.hpp"
 #include "../target.hpp"
 
 namespace tinymlp::kernels {
@@ -21,11 +22,12 @@ void activation_backward(ScalarTarget, const S* x, const S* y, const S* dy, S* d
     for (std::size_t i = 0; i < count; ++i) dx[i] = dy[i] * Function::derivative(x[i], y[i]);
 }
 
+// Every target runs this one (integer tests, which compilers vectorise; see finite.hpp).
 template <class S>
 bool all_finite(ScalarTarget, const S* x, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i)
-        if (!std::isfinite(x[i])) return false;
-    return true;
+    bool finite = true;
+    for (std::size_t i = 0; i < count; ++i) finite &= is_finite(x[i]);
+    return finite;
 }
 
 // Sum of squares, accumulated in double so that a large gradient vector keeps its precision.

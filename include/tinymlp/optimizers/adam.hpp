@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../finite.hpp"
 #include "../kernels/optimizers.hpp"
 
 namespace tinymlp {
@@ -14,6 +15,12 @@ struct Adam {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double epsilon = 1e-8;
+
+    // Checked by the trainer before every step (comparisons are false for NaN).
+    bool valid() const {
+        return is_finite(learning_rate) && learning_rate >= 0 && beta1 >= 0 && beta1 < 1 && beta2 >= 0 &&
+               beta2 < 1 && is_finite(epsilon) && epsilon > 0;
+    }
 
     template <class S, std::size_t N>
     struct State {

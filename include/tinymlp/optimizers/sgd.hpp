@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../finite.hpp"
 #include "../kernels/optimizers.hpp"
 
 namespace tinymlp {
@@ -11,6 +12,9 @@ namespace tinymlp {
 struct Sgd {
     static constexpr const char* name = "SGD";
     double learning_rate = 0.01;
+
+    // Checked by the trainer before every step: a NaN rate would write NaN into every weight.
+    bool valid() const { return is_finite(learning_rate) && learning_rate >= 0; }
 
     template <class S, std::size_t N>
     struct State {  // plain SGD keeps no state but the step count
@@ -35,6 +39,10 @@ struct Momentum {
     double learning_rate = 0.01;
     double momentum = 0.9;
     bool nesterov = false;
+
+    bool valid() const {
+        return is_finite(learning_rate) && learning_rate >= 0 && momentum >= 0 && momentum < 1;
+    }
 
     template <class S, std::size_t N>
     struct State {

@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../../finite.hpp"
 #include "lanes.hpp"
 
 namespace tinymlp::kernels {
@@ -62,27 +63,26 @@ void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, 
     }
 }
 
-// x * 0 is 0 for a finite x and NaN for an infinite or NaN one, so one sum of such products
-// tells whether every element is finite.
-template <class S, class Arch>
-bool all_finite(SimdTarget<Arch>, const S* x, std::size_t count) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        return all_finite(ScalarReference{}, x, count);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const double sum = simd::sum_of_terms<V>(x, count, [](const V& v) { return v * V(S(0)); });
-        return !std::isnan(sum);
-    }
-}
-
-// Sum of squares, accumulated in double (in vector lanes of S between flushes to double).
+// Sum of squares, accumulated in double (in vector lanes of S between flushes to double). A square
+// above S's range (|x| > 1.8e19 in float) overflows the lanes where the reference's double does
+// not; then the sum is taken again of (x / max|x|)^2, as a robust norm does, so that every target
+// agrees on which gradients are finite.
 template <class S, class Arch>
 double sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
     if constexpr (!simd::has_lanes<S, Arch>) {
         return sum_of_squares(ScalarReference{}, x, count);
     } else {
         using V = simd::Vector<S, Arch>;
-        return simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
+        const double sum = simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
+        if (is_finite(sum)) return sum;
+        S largest = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (!is_finite(x[i])) return sum;  // not an overflow: a NaN or infinite element
+            largest = std::fabs(x[i]) > largest ? std::fabs(x[i]) : largest;
+        }
+        const V inverse(S(1) / largest);
+        const double scaled = simd::sum_of_terms<V>(x, count, [&](const V& v) { return (v * inverse) * (v * inverse); });
+        return scaled * static_cast<double>(largest) * static_cast<double>(largest);
     }
 }
 

@@ -1,0 +1,22 @@
+// Finiteness by the bits of the exponent: an IEEE-754 value is NaN or infinite exactly when its
+// exponent bits are all ones. Unlike std::isfinite or x * 0 != x * 0, integer tests survive
+// -ffast-math (-ffinite-math-only), under which the compiler may assume no NaN or infinity exists
+// and fold those checks to "finite".
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace tinymlp {
+
+template <class S>
+bool is_finite(S value) {
+    static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>, "tinymlp: float or double");
+    using Bits = std::conditional_t<sizeof(S) == 4, std::uint32_t, std::uint64_t>;
+    constexpr Bits exponent = sizeof(S) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
+    Bits bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    return (bits & exponent) != exponent;
+}
+
+}  // namespace tinymlp
