@@ -311,63 +311,47 @@ inline void column_sums(const S* dy, S* db, LaneCount lanes) {
 }  // namespace simd
 
 // y = x W + b   (b may be null)
-template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch>
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_forward(SimdTarget<Arch>, const S* x, const S* w, const S* b, S* y) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        dense_forward<B, In, Out>(ScalarReference{}, x, w, b, y);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        simd::gemm<V, B, Out, In, simd::Layout<In, 1, Out, Out>>(x, w, y, b);
-    }
+    using V = simd::Vector<S, Arch>;
+    simd::gemm<V, B, Out, In, simd::Layout<In, 1, Out, Out>>(x, w, y, b);
 }
 
 // dx = dy W^T
-template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch>
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        dense_backward_input<B, In, Out>(ScalarReference{}, dy, w, dx);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        // The copy of W^T costs about as much as B * V::size / 16 multiply-adds per element of W
-        // would take: below some 256 / V::size samples the dot products are faster (measured with
-        // SSE2, AVX2 and AVX-512), unless rows of W end in a partial vector.
-        constexpr bool dots = B < 4 || (Out % V::size == 0 && B * V::size <= 256);
-        if constexpr (dots) simd::dense_backward_input_dots<V, B, In, Out>(dy, w, dx);
-        else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx);
-    }
+    using V = simd::Vector<S, Arch>;
+    // The copy of W^T costs about as much as B * V::size / 16 multiply-adds per element of W
+    // would take: below some 256 / V::size samples the dot products are faster (measured with
+    // SSE2, AVX2 and AVX-512), unless rows of W end in a partial vector.
+    constexpr bool dots = B < 4 || (Out % V::size == 0 && B * V::size <= 256);
+    if constexpr (dots) simd::dense_backward_input_dots<V, B, In, Out>(dy, w, dx);
+    else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx);
 }
 
 // dW = x^T dy: the rows of A are the columns of x, read in place (A(i, n) = x[n * In + i]).
-template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch>
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        dense_backward_weights<B, In, Out>(ScalarReference{}, x, dy, dw);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        simd::gemm<V, In, Out, B, simd::Layout<1, In, Out, Out>>(x, dy, dw, static_cast<const S*>(nullptr));
-    }
+    using V = simd::Vector<S, Arch>;
+    simd::gemm<V, In, Out, B, simd::Layout<1, In, Out, Out>>(x, dy, dw, static_cast<const S*>(nullptr));
 }
 
 // db = sum over the batch of dy
-template <std::size_t B, std::size_t Out, class S, class Arch>
+template <std::size_t B, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_backward_bias(SimdTarget<Arch>, const S* dy, S* db) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        dense_backward_bias<B, Out>(ScalarReference{}, dy, db);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        constexpr std::size_t L = V::size, group = simd::column_sum_group, full = Out / L, tail = Out % L;
-        for (std::size_t o = 0; o < full / group * group * L; o += group * L)
-            simd::column_sums<V, B, Out, group>(dy + o, db + o, simd::Lanes<L>{});
-        if constexpr (full % group > 0)
-            simd::column_sums<V, B, Out, full % group>(dy + full / group * group * L, db + full / group * group * L,
-                                                       simd::Lanes<L>{});
-        if constexpr (tail > 0) simd::column_sums<V, B, Out, 1>(dy + full * L, db + full * L, simd::Lanes<tail>{});
-    }
+    using V = simd::Vector<S, Arch>;
+    constexpr std::size_t L = V::size, group = simd::column_sum_group, full = Out / L, tail = Out % L;
+    for (std::size_t o = 0; o < full / group * group * L; o += group * L)
+        simd::column_sums<V, B, Out, group>(dy + o, db + o, simd::Lanes<L>{});
+    if constexpr (full % group > 0)
+        simd::column_sums<V, B, Out, full % group>(dy + full / group * group * L, db + full / group * group * L,
+                                                   simd::Lanes<L>{});
+    if constexpr (tail > 0) simd::column_sums<V, B, Out, 1>(dy + full * L, db + full * L, simd::Lanes<tail>{});
 }
 
 }  // namespace tinymlp::kernels
 
-// The reference kernels that the fallbacks above call (found when those are instantiated).
+// The reference kernels, which serve the scalar types the kernels above do not (see if_lanes).
 #include "../dense.hpp"
 
 #endif  // TINYMLP_SIMD

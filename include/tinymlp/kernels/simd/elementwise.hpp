@@ -34,99 +34,77 @@ template <class Function, class S, class Arch>
 struct vectorizes_activation<Function, S, Arch, true> : has_lane_functions<Function, Vector<S, Arch>> {};
 template <class Function, class S, class Arch>
 inline constexpr bool vectorizes = vectorizes_activation<Function, S, Arch>::value;
+template <class Function, class S, class Arch>
+using if_vectorizes = std::enable_if_t<vectorizes<Function, S, Arch>, int>;
 }  // namespace simd
 
 // y = f(x); x and y may be the same array
-template <class Function, class S, class Arch>
+template <class Function, class S, class Arch, simd::if_vectorizes<Function, S, Arch> = 0>
 void activation_forward(SimdTarget<Arch>, const S* x, S* y, std::size_t count) {
-    if constexpr (!simd::vectorizes<Function, S, Arch>) {
-        activation_forward<Function>(ScalarReference{}, x, y, count);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-            simd::store(y + i, Function::forward_lanes(simd::load<V>(x + i, n)), n);
-        });
-    }
+    using V = simd::Vector<S, Arch>;
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        simd::store(y + i, Function::forward_lanes(simd::load<V>(x + i, n)), n);
+    });
 }
 
 // dx = dy * f'(x), with f' computed from the input x and/or the output y
-template <class Function, class S, class Arch>
+template <class Function, class S, class Arch, simd::if_vectorizes<Function, S, Arch> = 0>
 void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, S* dx, std::size_t count) {
-    if constexpr (!simd::vectorizes<Function, S, Arch>) {
-        activation_backward<Function>(ScalarReference{}, x, y, dy, dx, count);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-            const V derivative = Function::derivative_lanes(simd::load<V>(x + i, n), simd::load<V>(y + i, n));
-            simd::store(dx + i, simd::load<V>(dy + i, n) * derivative, n);
-        });
-    }
+    using V = simd::Vector<S, Arch>;
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        const V derivative = Function::derivative_lanes(simd::load<V>(x + i, n), simd::load<V>(y + i, n));
+        simd::store(dx + i, simd::load<V>(dy + i, n) * derivative, n);
+    });
 }
 
 // Sum of squares, accumulated in double (in vector lanes of S between flushes to double). A square
 // above S's range (|x| > 1.8e19 in float) overflows the lanes where the reference's double does
 // not; then the sum is taken again of (x / max|x|)^2, as a robust norm does, so that every target
 // agrees on which gradients are finite.
-template <class S, class Arch>
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 double sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        return sum_of_squares(ScalarReference{}, x, count);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const double sum = simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
-        if (is_finite(sum)) return sum;
-        S largest = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-            if (!is_finite(x[i])) return sum;  // not an overflow: a NaN or infinite element
-            largest = std::fabs(x[i]) > largest ? std::fabs(x[i]) : largest;
-        }
-        const V inverse(S(1) / largest);
-        const double scaled = simd::sum_of_terms<V>(x, count, [&](const V& v) { return (v * inverse) * (v * inverse); });
-        return scaled * static_cast<double>(largest) * static_cast<double>(largest);
+    using V = simd::Vector<S, Arch>;
+    const double sum = simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
+    if (is_finite(sum)) return sum;
+    S largest = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (!is_finite(x[i])) return sum;  // not an overflow: a NaN or infinite element
+        largest = std::fabs(x[i]) > largest ? std::fabs(x[i]) : largest;
     }
+    const V inverse(S(1) / largest);
+    const double scaled = simd::sum_of_terms<V>(x, count, [&](const V& v) { return (v * inverse) * (v * inverse); });
+    return scaled * static_cast<double>(largest) * static_cast<double>(largest);
 }
 
-template <class S, class Arch>
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 double sum_of_absolute_values(SimdTarget<Arch>, const S* x, std::size_t count) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        return sum_of_absolute_values(ScalarReference{}, x, count);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        return simd::sum_of_terms<V>(x, count, [](const V& v) { return abs(v); });
-    }
+    using V = simd::Vector<S, Arch>;
+    return simd::sum_of_terms<V>(x, count, [](const V& v) { return abs(v); });
 }
 
-template <class S, class Arch>
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void scale(SimdTarget<Arch>, S* x, std::size_t count, S factor) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        scale(ScalarReference{}, x, count, factor);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-            simd::store(x + i, simd::load<V>(x + i, n) * V(factor), n);
-        });
-    }
+    using V = simd::Vector<S, Arch>;
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        simd::store(x + i, simd::load<V>(x + i, n) * V(factor), n);
+    });
 }
 
 // g += l1 * sign(w)
-template <class S, class Arch>
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void add_l1_gradient(SimdTarget<Arch>, const S* w, S* g, std::size_t count, S l1) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        add_l1_gradient(ScalarReference{}, w, g, count, l1);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const V zero(S(0)), plus(l1), minus(-l1);
-        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-            const V wv = simd::load<V>(w + i, n);
-            const V sign = select(wv > zero, plus, select(wv < zero, minus, zero));
-            simd::store(g + i, simd::load<V>(g + i, n) + sign, n);
-        });
-    }
+    using V = simd::Vector<S, Arch>;
+    const V zero(S(0)), plus(l1), minus(-l1);
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        const V wv = simd::load<V>(w + i, n);
+        const V sign = select(wv > zero, plus, select(wv < zero, minus, zero));
+        simd::store(g + i, simd::load<V>(g + i, n) + sign, n);
+    });
 }
 
 }  // namespace tinymlp::kernels
 
-// The reference kernels that the fallbacks above call (found when those are instantiated).
+// The reference kernels, which serve the scalar types the kernels above do not (see if_lanes).
 #include "../elementwise.hpp"
 
 #endif  // TINYMLP_SIMD

@@ -1,6 +1,7 @@
 // What every SIMD kernel shares: the vector type of a (scalar, instruction set) pair, loads and
-// stores of a partial vector at the end of an array, and the way back to the reference kernels
-// for scalar types that have no vector type on the instruction set (double on 32-bit NEON).
+// stores of a partial vector at the end of an array, and the condition under which a SIMD kernel
+// exists (the reference kernels serve scalar types with no vector type on the instruction set,
+// such as double on 32-bit NEON or on Cortex-M).
 //
 // The kernels/simd/ headers are part of target.hpp, which includes all of them after declaring
 // the targets, so that every kernel call in the library sees the SimdTarget overloads. Each one
@@ -17,12 +18,6 @@
 #include <utility>
 
 namespace tinymlp::kernels {
-
-// A ScalarTarget that SIMD kernels pass to the reference kernels. Being declared in this
-// namespace, it makes an unqualified call look the reference kernels up when the template is
-// instantiated (argument-dependent lookup), i.e. after every kernel header has been read, whatever
-// the order in which they were included.
-struct ScalarReference : ScalarTarget {};
 
 namespace simd {
 
@@ -76,9 +71,15 @@ struct VectorOf<S, Arch, std::void_t<typename Arch::template lanes<S>>> : PortVe
 template <class S, class Arch>
 using Vector = typename detail::VectorOf<S, Arch>::type;
 
-// True when Arch has a vector of S; SIMD kernels fall back to ScalarReference otherwise.
+// True when Arch has a vector of S.
 template <class S, class Arch>
 inline constexpr bool has_lanes = !std::is_void_v<Vector<S, Arch>>;
+
+// Every SIMD kernel takes this as its last template parameter, so that it exists only for the scalar
+// types Arch has vectors of. For the others, overload resolution takes the ScalarTarget reference
+// (a SimdTarget is a ScalarTarget): the fallback is chosen once, here, not in every kernel.
+template <class S, class Arch>
+using if_lanes = std::enable_if_t<has_lanes<S, Arch>, int>;
 
 // How the matrix kernels block their work for a vector type V:
 //   registers    vector registers of the instruction set (32 with AVX-512 and on AArch64, 16 on

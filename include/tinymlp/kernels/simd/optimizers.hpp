@@ -14,65 +14,53 @@
 namespace tinymlp::kernels {
 
 // p <- p - lr (g + wd p)
-template <class S, class Arch>
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S weight_decay) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        sgd_update(ScalarReference{}, p, g, count, lr, weight_decay);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const V rate(lr), decay(weight_decay);
-        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-            const V pv = simd::load<V>(p + i, n);
-            simd::store(p + i, pv - rate * (simd::load<V>(g + i, n) + decay * pv), n);
-        });
-    }
+    using V = simd::Vector<S, Arch>;
+    const V rate(lr), decay(weight_decay);
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        const V pv = simd::load<V>(p + i, n);
+        simd::store(p + i, pv - rate * (simd::load<V>(g + i, n) + decay * pv), n);
+    });
 }
 
 // v <- momentum v + g (v <- g on the first step); p <- p - lr (nesterov ? g + momentum v : v)
-template <class S, class Arch>
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void momentum_update(SimdTarget<Arch>, S* p, const S* g, S* velocity, std::size_t count, S lr, S momentum,
                      S weight_decay, bool nesterov, bool first_step) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        momentum_update(ScalarReference{}, p, g, velocity, count, lr, momentum, weight_decay, nesterov, first_step);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const V rate(lr), mu(momentum), decay(weight_decay);
-        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-            const V pv = simd::load<V>(p + i, n);
-            const V gi = simd::load<V>(g + i, n) + decay * pv;
-            const V v = first_step ? gi : mu * simd::load<V>(velocity + i, n) + gi;
-            simd::store(velocity + i, v, n);
-            simd::store(p + i, pv - rate * (nesterov ? gi + mu * v : v), n);
-        });
-    }
+    using V = simd::Vector<S, Arch>;
+    const V rate(lr), mu(momentum), decay(weight_decay);
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        const V pv = simd::load<V>(p + i, n);
+        const V gi = simd::load<V>(g + i, n) + decay * pv;
+        const V v = first_step ? gi : mu * simd::load<V>(velocity + i, n) + gi;
+        simd::store(velocity + i, v, n);
+        simd::store(p + i, pv - rate * (nesterov ? gi + mu * v : v), n);
+    });
 }
 
 // m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - step_size m / (sqrt(v) / sqrt(c2) + eps)
-template <class S, class Arch>
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
                  S weight_decay) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        adam_update(ScalarReference{}, p, g, m, v, count, a, weight_decay);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const V b1(a.beta1), b2(a.beta2), one_minus_b1(a.one_minus_beta1), one_minus_b2(a.one_minus_beta2);
-        const V eps(a.epsilon), decay(weight_decay), c2_sqrt(a.bias_correction2_sqrt), step_size(a.step_size);
-        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-            const V pv = simd::load<V>(p + i, n);
-            const V gi = simd::load<V>(g + i, n) + decay * pv;
-            const V mv = b1 * simd::load<V>(m + i, n) + one_minus_b1 * gi;
-            const V vv = b2 * simd::load<V>(v + i, n) + one_minus_b2 * gi * gi;
-            simd::store(m + i, mv, n);
-            simd::store(v + i, vv, n);
-            const V denominator = sqrt(vv) / c2_sqrt + eps;
-            simd::store(p + i, pv - step_size * mv / denominator, n);
-        });
-    }
+    using V = simd::Vector<S, Arch>;
+    const V b1(a.beta1), b2(a.beta2), one_minus_b1(a.one_minus_beta1), one_minus_b2(a.one_minus_beta2);
+    const V eps(a.epsilon), decay(weight_decay), c2_sqrt(a.bias_correction2_sqrt), step_size(a.step_size);
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        const V pv = simd::load<V>(p + i, n);
+        const V gi = simd::load<V>(g + i, n) + decay * pv;
+        const V mv = b1 * simd::load<V>(m + i, n) + one_minus_b1 * gi;
+        const V vv = b2 * simd::load<V>(v + i, n) + one_minus_b2 * gi * gi;
+        simd::store(m + i, mv, n);
+        simd::store(v + i, vv, n);
+        const V denominator = sqrt(vv) / c2_sqrt + eps;
+        simd::store(p + i, pv - step_size * mv / denominator, n);
+    });
 }
 
 }  // namespace tinymlp::kernels
 
-// The reference kernels that the fallbacks above call (found when those are instantiated).
+// The reference kernels, which serve the scalar types the kernels above do not (see if_lanes).
 #include "../optimizers.hpp"
 
 #endif  // TINYMLP_SIMD

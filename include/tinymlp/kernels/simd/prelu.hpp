@@ -13,66 +13,54 @@
 namespace tinymlp::kernels {
 
 // y = x > 0 ? x : a x
-template <std::size_t B, std::size_t N, std::size_t Slopes, class S, class Arch>
+template <std::size_t B, std::size_t N, std::size_t Slopes, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void prelu_forward(SimdTarget<Arch>, const S* x, const S* slope, S* y) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        prelu_forward<B, N, Slopes>(ScalarReference{}, x, slope, y);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const V zero(S(0));
-        for (std::size_t n = 0; n < B; ++n) {
-            simd::for_each_vector<V, N>([&](std::size_t u, auto lanes) {
-                const V xv = simd::load<V>(x + n * N + u, lanes);
-                const V a = Slopes == 1 ? V(slope[0]) : simd::load<V>(slope + u, lanes);
-                simd::store(y + n * N + u, select(xv > zero, xv, a * xv), lanes);
-            });
-        }
-    }
-}
-
-// dx = dy (x > 0 ? 1 : a);  da = sum over x <= 0 of dy x  (dx may be null)
-template <std::size_t B, std::size_t N, std::size_t Slopes, class S, class Arch>
-void prelu_backward(SimdTarget<Arch>, const S* x, const S* slope, const S* dy, S* dx, S* dslope) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        prelu_backward<B, N, Slopes>(ScalarReference{}, x, slope, dy, dx, dslope);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const V zero(S(0));
-        V shared_sum = zero;  // Slopes == 1: the one slope's gradient, summed in lanes
-        for (std::size_t k = 0; k < Slopes; ++k) dslope[k] = S(0);
-        for (std::size_t n = 0; n < B; ++n) {
-            simd::for_each_vector<V, N>([&](std::size_t u, auto lanes) {
-                const std::size_t i = n * N + u;
-                const V xv = simd::load<V>(x + i, lanes), dyv = simd::load<V>(dy + i, lanes);
-                const auto positive = xv > zero;
-                const V a = Slopes == 1 ? V(slope[0]) : simd::load<V>(slope + u, lanes);
-                if (dx) simd::store(dx + i, select(positive, dyv, a * dyv), lanes);
-                // padded lanes have x = 0 and dy = 0: they add nothing
-                const V contribution = select(positive, zero, dyv * xv);
-                if constexpr (Slopes == 1) shared_sum += contribution;
-                else simd::store(dslope + u, simd::load<V>(dslope + u, lanes) + contribution, lanes);
-            });
-        }
-        if constexpr (Slopes == 1) dslope[0] = hadd(shared_sum);
-    }
-}
-
-// y = a * b, element by element (dropout: x times its mask)
-template <class S, class Arch>
-void multiply(SimdTarget<Arch>, const S* a, const S* b, S* y, std::size_t count) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        multiply(ScalarReference{}, a, b, y, count);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-            simd::store(y + i, simd::load<V>(a + i, n) * simd::load<V>(b + i, n), n);
+    using V = simd::Vector<S, Arch>;
+    const V zero(S(0));
+    for (std::size_t n = 0; n < B; ++n) {
+        simd::for_each_vector<V, N>([&](std::size_t u, auto lanes) {
+            const V xv = simd::load<V>(x + n * N + u, lanes);
+            const V a = Slopes == 1 ? V(slope[0]) : simd::load<V>(slope + u, lanes);
+            simd::store(y + n * N + u, select(xv > zero, xv, a * xv), lanes);
         });
     }
 }
 
+// dx = dy (x > 0 ? 1 : a);  da = sum over x <= 0 of dy x  (dx may be null)
+template <std::size_t B, std::size_t N, std::size_t Slopes, class S, class Arch, simd::if_lanes<S, Arch> = 0>
+void prelu_backward(SimdTarget<Arch>, const S* x, const S* slope, const S* dy, S* dx, S* dslope) {
+    using V = simd::Vector<S, Arch>;
+    const V zero(S(0));
+    V shared_sum = zero;  // Slopes == 1: the one slope's gradient, summed in lanes
+    for (std::size_t k = 0; k < Slopes; ++k) dslope[k] = S(0);
+    for (std::size_t n = 0; n < B; ++n) {
+        simd::for_each_vector<V, N>([&](std::size_t u, auto lanes) {
+            const std::size_t i = n * N + u;
+            const V xv = simd::load<V>(x + i, lanes), dyv = simd::load<V>(dy + i, lanes);
+            const auto positive = xv > zero;
+            const V a = Slopes == 1 ? V(slope[0]) : simd::load<V>(slope + u, lanes);
+            if (dx) simd::store(dx + i, select(positive, dyv, a * dyv), lanes);
+            // padded lanes have x = 0 and dy = 0: they add nothing
+            const V contribution = select(positive, zero, dyv * xv);
+            if constexpr (Slopes == 1) shared_sum += contribution;
+            else simd::store(dslope + u, simd::load<V>(dslope + u, lanes) + contribution, lanes);
+        });
+    }
+    if constexpr (Slopes == 1) dslope[0] = hadd(shared_sum);
+}
+
+// y = a * b, element by element (dropout: x times its mask)
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
+void multiply(SimdTarget<Arch>, const S* a, const S* b, S* y, std::size_t count) {
+    using V = simd::Vector<S, Arch>;
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        simd::store(y + i, simd::load<V>(a + i, n) * simd::load<V>(b + i, n), n);
+    });
+}
+
 }  // namespace tinymlp::kernels
 
-// The reference kernels that the fallbacks above call (found when those are instantiated).
+// The reference kernels, which serve the scalar types the kernels above do not (see if_lanes).
 #include "../prelu.hpp"
 
 #endif  // TINYMLP_SIMD

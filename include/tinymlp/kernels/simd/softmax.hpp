@@ -51,115 +51,95 @@ inline void exponentials(const S* z, S* out, S& largest, S& sum) {
 }  // namespace simd
 
 // y = exp(z - max z) / sum exp(z - max z)
-template <std::size_t B, std::size_t C, class S, class Arch>
+template <std::size_t B, std::size_t C, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void softmax_forward(SimdTarget<Arch>, const S* z, S* y) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        softmax_forward<B, C>(ScalarReference{}, z, y);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        for (std::size_t n = 0; n < B; ++n) {
-            S max, sum;
-            simd::exponentials<V, C>(z + n * C, y + n * C, max, sum);
-            const V inverse(S(1) / sum);
-            simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
-                simd::store(y + n * C + c, simd::load<V>(y + n * C + c, lanes) * inverse, lanes);
-            });
-        }
+    using V = simd::Vector<S, Arch>;
+    for (std::size_t n = 0; n < B; ++n) {
+        S max, sum;
+        simd::exponentials<V, C>(z + n * C, y + n * C, max, sum);
+        const V inverse(S(1) / sum);
+        simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
+            simd::store(y + n * C + c, simd::load<V>(y + n * C + c, lanes) * inverse, lanes);
+        });
     }
 }
 
 // dz = y * (dy - <dy, y>)
-template <std::size_t B, std::size_t C, class S, class Arch>
+template <std::size_t B, std::size_t C, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void softmax_backward(SimdTarget<Arch>, const S* y, const S* dy, S* dz) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        softmax_backward<B, C>(ScalarReference{}, y, dy, dz);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        for (std::size_t n = 0; n < B; ++n) {
-            const S* yn = y + n * C;
-            const S* dyn = dy + n * C;
-            V dot(S(0));
-            simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
-                dot = fma(simd::load<V>(dyn + c, lanes), simd::load<V>(yn + c, lanes), dot);
-            });
-            const V total(hadd(dot));
-            simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
-                simd::store(dz + n * C + c, simd::load<V>(yn + c, lanes) * (simd::load<V>(dyn + c, lanes) - total),
-                            lanes);
-            });
-        }
+    using V = simd::Vector<S, Arch>;
+    for (std::size_t n = 0; n < B; ++n) {
+        const S* yn = y + n * C;
+        const S* dyn = dy + n * C;
+        V dot(S(0));
+        simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
+            dot = fma(simd::load<V>(dyn + c, lanes), simd::load<V>(yn + c, lanes), dot);
+        });
+        const V total(hadd(dot));
+        simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
+            simd::store(dz + n * C + c, simd::load<V>(yn + c, lanes) * (simd::load<V>(dyn + c, lanes) - total),
+                        lanes);
+        });
     }
 }
 
 // loss = mean(logsumexp(z) - z[label]),  dz = (softmax(z) - onehot(label)) / B
-template <std::size_t B, std::size_t C, class S, class Arch>
+template <std::size_t B, std::size_t C, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 S softmax_cross_entropy(SimdTarget<Arch>, const S* z, const std::int32_t* labels, S* dz) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        return softmax_cross_entropy<B, C>(ScalarReference{}, z, labels, dz);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        double loss = 0;
-        for (std::size_t n = 0; n < B; ++n) {
-            const S* zn = z + n * C;
-            S* dn = dz + n * C;
-            S max, sum;
-            simd::exponentials<V, C>(zn, dn, max, sum);
-            const auto label = static_cast<std::size_t>(labels[n]);
-            loss += static_cast<double>(std::log(sum) + max - zn[label]);
-            const V scale(S(1) / (sum * S(B)));
-            simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
-                simd::store(dn + c, simd::load<V>(dn + c, lanes) * scale, lanes);
-            });
-            dn[label] -= S(1) / S(B);
-        }
-        return static_cast<S>(loss / B);
+    using V = simd::Vector<S, Arch>;
+    double loss = 0;
+    for (std::size_t n = 0; n < B; ++n) {
+        const S* zn = z + n * C;
+        S* dn = dz + n * C;
+        S max, sum;
+        simd::exponentials<V, C>(zn, dn, max, sum);
+        const auto label = static_cast<std::size_t>(labels[n]);
+        loss += static_cast<double>(std::log(sum) + max - zn[label]);
+        const V scale(S(1) / (sum * S(B)));
+        simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
+            simd::store(dn + c, simd::load<V>(dn + c, lanes) * scale, lanes);
+        });
+        dn[label] -= S(1) / S(B);
     }
+    return static_cast<S>(loss / B);
 }
 
 // loss = mean((y - t)^2),  dy = 2 (y - t) / (B N)
-template <std::size_t B, std::size_t N, class S, class Arch>
+template <std::size_t B, std::size_t N, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 S mean_squared_error(SimdTarget<Arch>, const S* y, const S* t, S* dy) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        return mean_squared_error<B, N>(ScalarReference{}, y, t, dy);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const V scale(S(2) / S(B * N));
-        simd::DoubleAccumulator<V> loss;
-        simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
-            const V diff = simd::load<V>(y + i, n) - simd::load<V>(t + i, n);  // padded lanes: 0
-            loss.add(diff * diff);
-            simd::store(dy + i, scale * diff, n);
-        });
-        return static_cast<S>(loss.sum() / (B * N));
-    }
+    using V = simd::Vector<S, Arch>;
+    const V scale(S(2) / S(B * N));
+    simd::DoubleAccumulator<V> loss;
+    simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
+        const V diff = simd::load<V>(y + i, n) - simd::load<V>(t + i, n);  // padded lanes: 0
+        loss.add(diff * diff);
+        simd::store(dy + i, scale * diff, n);
+    });
+    return static_cast<S>(loss.sum() / (B * N));
 }
 
 // loss = mean(max(z, 0) - z t + log(1 + exp(-|z|))),  dz = (sigmoid(z) - t) / (B N)
-template <std::size_t B, std::size_t N, class S, class Arch>
+template <std::size_t B, std::size_t N, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 S binary_cross_entropy_with_logits(SimdTarget<Arch>, const S* z, const S* t, S* dz) {
-    if constexpr (!simd::has_lanes<S, Arch>) {
-        return binary_cross_entropy_with_logits<B, N>(ScalarReference{}, z, t, dz);
-    } else {
-        using V = simd::Vector<S, Arch>;
-        const V zero(S(0)), one(S(1)), scale(S(1) / S(B * N));
-        simd::DoubleAccumulator<V> loss;
-        simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
-            const V zv = simd::load<V>(z + i, n), tv = simd::load<V>(t + i, n);
-            const V e = exp(-abs(zv));
-            const V term = max(zv, zero) - zv * tv + log1p(e);
-            // padded lanes would add log(2): only the row's lanes count
-            if (n == V::size) loss.add(term);
-            else loss.total += static_cast<double>(simd::sum_of_lanes(term, n));
-            const V sigmoid = select(zv >= zero, one / (one + e), e / (one + e));
-            simd::store(dz + i, scale * (sigmoid - tv), n);
-        });
-        return static_cast<S>(loss.sum() / (B * N));
-    }
+    using V = simd::Vector<S, Arch>;
+    const V zero(S(0)), one(S(1)), scale(S(1) / S(B * N));
+    simd::DoubleAccumulator<V> loss;
+    simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
+        const V zv = simd::load<V>(z + i, n), tv = simd::load<V>(t + i, n);
+        const V e = exp(-abs(zv));
+        const V term = max(zv, zero) - zv * tv + log1p(e);
+        // padded lanes would add log(2): only the row's lanes count
+        if (n == V::size) loss.add(term);
+        else loss.total += static_cast<double>(simd::sum_of_lanes(term, n));
+        const V sigmoid = select(zv >= zero, one / (one + e), e / (one + e));
+        simd::store(dz + i, scale * (sigmoid - tv), n);
+    });
+    return static_cast<S>(loss.sum() / (B * N));
 }
 
 }  // namespace tinymlp::kernels
 
-// The reference kernels that the fallbacks above call (found when those are instantiated).
+// The reference kernels, which serve the scalar types the kernels above do not (see if_lanes).
 #include "../softmax.hpp"
 
 #endif  // TINYMLP_SIMD
