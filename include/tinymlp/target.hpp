@@ -87,5 +87,6 @@ using DefaultTarget = ScalarTarget;
 #include "kernels/simd/elementwise.hpp"
 #include "kernels/simd/prelu.hpp"
 #include "kernels/simd/softmax.hpp"
+#include "kernels/simd/losses.hpp"
 #include "kernels/simd/optimizers.hpp"
 #endif

@@ -1,5 +1,6 @@
-// Element-wise kernels, scalar reference: activations (given as a functor with
-// `forward(x)` and `derivative(x, y)`), finiteness checks and the sum of squares.
+// Element-wise kernels, scalar reference: activations (given as a functor with `forward(x)` and
+// `derivative(x, y)`), finiteness checks, sums of squares and magnitudes, scaling, the L1
+// gradient, and the element-wise product (dropout).
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -55,6 +56,12 @@ template <class S>
 void add_l1_gradient(ScalarTarget, const S* w, S* g, std::size_t count, S l1) {
     for (std::size_t i = 0; i < count; ++i)
         g[i] += w[i] > S(0) ? l1 : (w[i] < S(0) ? -l1 : S(0));
+}
+
+// y = a * b, element by element (dropout: x times its mask)
+template <class S>
+void multiply(ScalarTarget, const S* a, const S* b, S* y, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) y[i] = a[i] * b[i];
 }
 
 }  // namespace tinymlp::kernels

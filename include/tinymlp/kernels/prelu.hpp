@@ -1,5 +1,5 @@
-// PReLU and dropout kernels, scalar reference. x, y, dy, dx, mask are [B][N]; the slope array
-// has N entries (one per unit) or 1 (shared by all units).
+// PReLU kernels, scalar reference. x, y, dy, dx are [B][N]; the slope array has N entries (one
+// per unit) or 1 (shared by all units).
 #pragma once
 #include <cstddef>
 
@@ -28,12 +28,6 @@ void prelu_backward(ScalarTarget, const S* x, const S* slope, const S* dy, S* dx
             if (dx) dx[i] = positive ? dy[i] : slope[k] * dy[i];
             if (!positive) dslope[k] += dy[i] * x[i];
         }
-}
-
-// y = a * b, element by element (dropout: x times its mask)
-template <class S>
-void multiply(ScalarTarget, const S* a, const S* b, S* y, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i) y[i] = a[i] * b[i];
 }
 
 }  // namespace tinymlp::kernels

@@ -1,6 +1,6 @@
-// Softmax and the losses, scalar reference. Rows are samples: z, y, dz are [B][C].
-// Losses use mean reduction, as PyTorch does by default, and return the loss; their
-// gradient with respect to the network output is written to the d* array.
+// Softmax and softmax cross-entropy, scalar reference. Rows are samples: z, y, dz are [B][C].
+// The loss uses mean reduction, as PyTorch does by default, and returns the loss; its gradient
+// with respect to the logits is written to dz.
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -54,34 +54,6 @@ S softmax_cross_entropy(ScalarTarget, const S* z, const std::int32_t* labels, S*
         dn[label] -= S(1) / S(B);
     }
     return static_cast<S>(loss / B);
-}
-
-// Mean squared error over all B*N elements: loss = mean((y - t)^2), dy = 2 (y - t) / (B N).
-template <std::size_t B, std::size_t N, class S>
-S mean_squared_error(ScalarTarget, const S* y, const S* t, S* dy) {
-    double loss = 0;
-    const S scale = S(2) / S(B * N);
-    for (std::size_t i = 0; i < B * N; ++i) {
-        const S diff = y[i] - t[i];
-        loss += static_cast<double>(diff) * static_cast<double>(diff);
-        dy[i] = scale * diff;
-    }
-    return static_cast<S>(loss / (B * N));
-}
-
-// Binary cross-entropy on logits, stable for any z:
-// loss = mean(max(z, 0) - z t + log(1 + exp(-|z|))), dz = (sigmoid(z) - t) / (B N).
-template <std::size_t B, std::size_t N, class S>
-S binary_cross_entropy_with_logits(ScalarTarget, const S* z, const S* t, S* dz) {
-    double loss = 0;
-    const S scale = S(1) / S(B * N);
-    for (std::size_t i = 0; i < B * N; ++i) {
-        const S e = std::exp(-std::fabs(z[i]));
-        loss += static_cast<double>((z[i] > S(0) ? z[i] : S(0)) - z[i] * t[i] + std::log1p(e));
-        const S sigmoid = z[i] >= S(0) ? S(1) / (S(1) + e) : e / (S(1) + e);
-        dz[i] = scale * (sigmoid - t[i]);
-    }
-    return static_cast<S>(loss / (B * N));
 }
 
 }  // namespace tinymlp::kernels

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdio>
 
-#include "../kernels/prelu.hpp"
+#include "../kernels/elementwise.hpp"
 #include "context.hpp"
 
 namespace tinymlp {

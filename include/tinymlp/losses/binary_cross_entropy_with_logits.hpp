@@ -4,7 +4,7 @@
 #include <cstddef>
 
 #include "../kernels/elementwise.hpp"
-#include "../kernels/softmax.hpp"
+#include "../kernels/losses.hpp"
 #include "../status.hpp"
 
 namespace tinymlp {

@@ -170,7 +170,8 @@ inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     // With few registers (8 vectors: Cortex-M), rows left over after the full blocks of rows get
     // a blocking of their own: 8 rows on 6-row blocks of 1 vector take 6 rows by 1 vector + 2 rows
     // by 2 vectors rather than 2 rows by 1 (a third fewer loads of B for those rows), when B is
-    // read whole anyway (no chunks of K). With 16 or 32 registers this measured slower (AVX2).
+    // read whole anyway (no chunks of K). With 16 or 32 registers the extra blocks cost more than
+    // they save (bench/benchmark.cpp).
     constexpr std::size_t left_over = M > Block::rows ? M % Block::rows : 0;
     constexpr bool wider_left_over = left_over > 0 && Blocking<V, left_over, N, K>::vectors > Block::vectors;
     if constexpr (wider_left_over && Block::k_chunk >= K && Block::registers < 16) {
@@ -186,9 +187,9 @@ inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     constexpr std::size_t rows_after = tail == 0 ? 0 : (L - tail + Shape::b_row - 1) / Shape::b_row;
     constexpr std::size_t k_full_total = rows_after < K ? K - rows_after : 0;
     // One row of C: streamed when it does not fit in the registers, and from 16 vectors on even
-    // when it does (784 x 256 with AVX-512, 16 vectors: 3.3 us streamed, 3.6 us in registers).
-    // Not with 8 registers (Cortex-M): there, blocks of 6 vectors held over the whole of K need
-    // fewer instructions than streaming C through 1 (64 x 64 on MVE: 0.68 vs 1.27 per multiply-add).
+    // when it does (holding 16 accumulators leaves too few registers for the loads of B; see
+    // bench/benchmark.cpp). Not with 8 registers (Cortex-M): there, blocks of 6 vectors held over
+    // the whole of K need fewer instructions than streaming C through 1 (bench/cortex-m).
     if constexpr (M == 1 && (full >= 16 || full > Block::registers - 2) && Block::registers >= 16) {
         gemv_streaming<V, N, K, Shape>(a, b, c, bias);
         if constexpr (tail > 0)
@@ -322,8 +323,8 @@ template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, s
 void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx) {
     using V = simd::Vector<S, Arch>;
     // The copy of W^T costs about as much as B * V::size / 16 multiply-adds per element of W
-    // would take: below some 256 / V::size samples the dot products are faster (measured with
-    // SSE2, AVX2 and AVX-512), unless rows of W end in a partial vector.
+    // would take: below some 256 / V::size samples the dot products are faster (SSE2, AVX2 and
+    // AVX-512 alike), unless rows of W end in a partial vector.
     constexpr bool dots = B < 4 || (Out % V::size == 0 && B * V::size <= 256);
     if constexpr (dots) simd::dense_backward_input_dots<V, B, In, Out>(dy, w, dx);
     else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx);

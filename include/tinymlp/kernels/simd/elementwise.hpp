@@ -102,6 +102,15 @@ void add_l1_gradient(SimdTarget<Arch>, const S* w, S* g, std::size_t count, S l1
     });
 }
 
+// y = a * b, element by element (dropout: x times its mask)
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
+void multiply(SimdTarget<Arch>, const S* a, const S* b, S* y, std::size_t count) {
+    using V = simd::Vector<S, Arch>;
+    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+        simd::store(y + i, simd::load<V>(a + i, n) * simd::load<V>(b + i, n), n);
+    });
+}
+
 }  // namespace tinymlp::kernels
 
 // The reference kernels, which serve the scalar types the kernels above do not (see if_lanes).

@@ -260,6 +260,18 @@ inline double sum_of_terms(const S* x, std::size_t count, Term&& term) {
     return total;
 }
 
+// Sum of the first n lanes of v.
+template <class V>
+inline typename V::value_type sum_of_lanes(const V& v, std::size_t n) {
+    using S = typename V::value_type;
+    if (n == V::size) return hadd(v);
+    alignas(64) S buffer[V::size];
+    v.store_aligned(buffer);
+    S sum = 0;
+    for (std::size_t k = 0; k < n; ++k) sum += buffer[k];
+    return sum;
+}
+
 // Sums vectors in S lanes, moving the total to double every `flush_every` additions, so that a
 // long float array keeps about the precision of a double accumulator.
 template <class V>

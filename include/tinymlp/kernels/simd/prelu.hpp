@@ -1,4 +1,4 @@
-// PReLU and dropout kernels on SIMD vectors; results as the reference kernels/prelu.hpp.
+// PReLU kernels on SIMD vectors; results as the reference kernels/prelu.hpp.
 // x, y, dy, dx are [B][N]; the slope array has N entries (one per unit) or 1 (shared).
 #include "../../target.hpp"
 
@@ -47,15 +47,6 @@ void prelu_backward(SimdTarget<Arch>, const S* x, const S* slope, const S* dy, S
         });
     }
     if constexpr (Slopes == 1) dslope[0] = hadd(shared_sum);
-}
-
-// y = a * b, element by element (dropout: x times its mask)
-template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
-void multiply(SimdTarget<Arch>, const S* a, const S* b, S* y, std::size_t count) {
-    using V = simd::Vector<S, Arch>;
-    simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-        simd::store(y + i, simd::load<V>(a + i, n) * simd::load<V>(b + i, n), n);
-    });
 }
 
 }  // namespace tinymlp::kernels

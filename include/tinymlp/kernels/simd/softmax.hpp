@@ -1,4 +1,4 @@
-// Softmax and the losses on SIMD vectors; results as the reference kernels/softmax.hpp.
+// Softmax and softmax cross-entropy on SIMD vectors; results as the reference kernels/softmax.hpp.
 // A row (one sample's C classes) is cut into vectors; the lanes past its end are loaded as -inf
 // where a maximum is taken, so that they neither win the maximum nor add to the sum
 // (exp(-inf) = 0).
@@ -18,18 +18,6 @@
 namespace tinymlp::kernels {
 
 namespace simd {
-
-// Sum of the first n lanes of v.
-template <class V>
-inline typename V::value_type sum_of_lanes(const V& v, std::size_t n) {
-    using S = typename V::value_type;
-    if (n == V::size) return hadd(v);
-    alignas(64) S buffer[V::size];
-    v.store_aligned(buffer);
-    S sum = 0;
-    for (std::size_t k = 0; k < n; ++k) sum += buffer[k];
-    return sum;
-}
 
 // Writes e = exp(z - max z) to out and returns {max z, sum e} for one row of C values.
 template <class V, std::size_t C, class S>
@@ -102,39 +90,6 @@ S softmax_cross_entropy(SimdTarget<Arch>, const S* z, const std::int32_t* labels
         dn[label] -= S(1) / S(B);
     }
     return static_cast<S>(loss / B);
-}
-
-// loss = mean((y - t)^2),  dy = 2 (y - t) / (B N)
-template <std::size_t B, std::size_t N, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-S mean_squared_error(SimdTarget<Arch>, const S* y, const S* t, S* dy) {
-    using V = simd::Vector<S, Arch>;
-    const V scale(S(2) / S(B * N));
-    simd::DoubleAccumulator<V> loss;
-    simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
-        const V diff = simd::load<V>(y + i, n) - simd::load<V>(t + i, n);  // padded lanes: 0
-        loss.add(diff * diff);
-        simd::store(dy + i, scale * diff, n);
-    });
-    return static_cast<S>(loss.sum() / (B * N));
-}
-
-// loss = mean(max(z, 0) - z t + log(1 + exp(-|z|))),  dz = (sigmoid(z) - t) / (B N)
-template <std::size_t B, std::size_t N, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-S binary_cross_entropy_with_logits(SimdTarget<Arch>, const S* z, const S* t, S* dz) {
-    using V = simd::Vector<S, Arch>;
-    const V zero(S(0)), one(S(1)), scale(S(1) / S(B * N));
-    simd::DoubleAccumulator<V> loss;
-    simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
-        const V zv = simd::load<V>(z + i, n), tv = simd::load<V>(t + i, n);
-        const V e = exp(-abs(zv));
-        const V term = max(zv, zero) - zv * tv + log1p(e);
-        // padded lanes would add log(2): only the row's lanes count
-        if (n == V::size) loss.add(term);
-        else loss.total += static_cast<double>(simd::sum_of_lanes(term, n));
-        const V sigmoid = select(zv >= zero, one / (one + e), e / (one + e));
-        simd::store(dz + i, scale * (sigmoid - tv), n);
-    });
-    return static_cast<S>(loss.sum() / (B * N));
 }
 
 }  // namespace tinymlp::kernels
