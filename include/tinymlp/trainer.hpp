@@ -64,16 +64,23 @@ public:
     // term and clipping applied, as the update would see them).
     Status compute_gradients(const S* x, const target_type* targets, S* loss = nullptr) {
         if (Status s = check_batch(x, targets); s != Status::ok) return s;
+        const Pcg32 rng_before = rng_;  // a refused batch leaves no trace, not even in the dropout stream
         ForwardContext context{dropout_active_, &rng_};
         Net::template forward_layers<B, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
         S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
-        if (!std::isfinite(value)) return Status::non_finite_loss;
+        if (!std::isfinite(value)) {
+            rng_ = rng_before;
+            return Status::non_finite_loss;
+        }
         Net::template backward_layers<B, trained_layers>(net_->parameters(), x, activations_, saved_, delta_b_,
                                                          gradients_, delta_a_, delta_b_);
         if (regularization_.l1 > 0) add_l1(layer_indices{});
         const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients_, Net::parameter_count));
-        if (!std::isfinite(norm)) return Status::non_finite_gradient;
+        if (!std::isfinite(norm)) {
+            rng_ = rng_before;
+            return Status::non_finite_gradient;
+        }
         if (regularization_.clip_norm > 0 && norm > regularization_.clip_norm) {
             // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
             kernels::scale(Target{}, gradients_, Net::parameter_count,
