@@ -365,3 +365,42 @@ TEST(the_simulated_unit_flash_refuses_what_real_flash_would) {
     CHECK(!storage.program(storage.context, 32, data, 32));  // programmed twice
     CHECK(flash.refused_programs == 3);
 }
+
+TEST(a_slot_that_reads_differently_while_loading_falls_back_to_the_other) {
+    // Slot B (the newest) passes the check, then reads one byte differently while it is copied.
+    using Flash = SimulatedFlash<256, 2>;
+    static Flash flash;
+    static Net first, second, loaded;
+    first.init(8);
+    second.init(9);
+    CHECK(save_checkpoint(first, flash.storage()) == CheckpointStatus::ok);
+    CHECK(save_checkpoint(second, flash.storage()) == CheckpointStatus::ok);
+    struct Flaky {
+        Flash* flash;
+        int payload_reads = 0;
+        static bool read(void* context, std::size_t address, void* out, std::size_t n) {
+            auto* f = static_cast<Flaky*>(context);
+            const std::size_t payload = Flash::slot_bytes + checkpoint_record_bytes + sizeof(BlobHeader);
+            if (address == payload) ++f->payload_reads;
+            if (!Flash::read(f->flash, address, out, n)) return false;
+            if (f->payload_reads == 2 && address == payload) static_cast<unsigned char*>(out)[3] ^= 0x01;
+            return true;
+        }
+    } flaky{&flash};
+    FlashStorage storage = flash.storage();
+    storage.context = &flaky;
+    storage.read = &Flaky::read;
+    storage.erase_page = [](void* context, std::size_t address) {
+        return Flash::erase_page(static_cast<Flaky*>(context)->flash, address);
+    };
+    storage.program = [](void* context, std::size_t address, const void* data, std::size_t n) {
+        return Flash::program(static_cast<Flaky*>(context)->flash, address, data, n);
+    };
+    storage.sync = nullptr;
+    std::uint32_t sequence = 0;
+    BlobStatus refused = BlobStatus::ok;
+    CHECK(load_checkpoint(loaded, storage, &sequence, &refused) == CheckpointStatus::ok);
+    CHECK(refused == BlobStatus::source_changed);
+    CHECK(sequence == 1);
+    CHECK(std::memcmp(loaded.parameters(), first.parameters(), Net::parameter_bytes) == 0);
+}
