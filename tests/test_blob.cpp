@@ -257,3 +257,21 @@ TEST(non_finite_parameters_and_optimizer_state_are_refused) {
     CHECK(std::string_view(to_string(BlobStatus::non_finite_value)) == "non-finite value");
     CHECK(std::string_view(to_string(BlobStatus::source_changed)) == "source changed");
 }
+
+TEST(non_finite_double_parameters_are_refused) {
+    using DoubleNet = Network<double, DefaultTarget, Dense<4, 6>, Tanh, Dense<6, 3>>;
+    static DoubleNet saved_net, loaded_net;
+    saved_net.init(11);
+    loaded_net.init(12);
+    static unsigned char data[blob_bytes<DoubleNet>];
+    CHECK(save_blob(saved_net, data, sizeof data) == BlobStatus::ok);
+    const double infinity = std::numeric_limits<double>::infinity();
+    std::memcpy(data + sizeof(BlobHeader) + 8 * sizeof(double), &infinity, sizeof infinity);
+    reseal(data, sizeof data);
+    CHECK(load_blob(loaded_net, data, sizeof data) == BlobStatus::non_finite_value);
+    // The largest finite double is a value, not an infinity.
+    const double largest = std::numeric_limits<double>::max();
+    std::memcpy(data + sizeof(BlobHeader) + 8 * sizeof(double), &largest, sizeof largest);
+    reseal(data, sizeof data);
+    CHECK(load_blob(loaded_net, data, sizeof data) == BlobStatus::ok);
+}

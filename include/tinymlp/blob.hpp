@@ -29,7 +29,6 @@
 //     parameters holding unverified bytes: load again from a good source (the checkpoint loader
 //     falls back to the other slot). Any other refusal leaves the network untouched.
 #pragma once
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -149,16 +148,18 @@ inline BlobStatus write_blob(const ByteSink& sink, BlobHeader header, const void
     return BlobStatus::ok;
 }
 
+// A NaN or infinity has every exponent bit set. Testing the bits needs no floating-point code, so
+// a float build on a single-precision FPU links no software double for the double branch.
 inline bool all_finite(const unsigned char* bytes, std::size_t n, std::size_t scalar_bytes) {
     for (std::size_t at = 0; at + scalar_bytes <= n; at += scalar_bytes) {
-        if (scalar_bytes == sizeof(float)) {
-            float value;
-            std::memcpy(&value, bytes + at, sizeof value);
-            if (!std::isfinite(value)) return false;
+        if (scalar_bytes == sizeof(std::uint32_t)) {
+            std::uint32_t bits;
+            std::memcpy(&bits, bytes + at, sizeof bits);
+            if ((bits & 0x7F800000u) == 0x7F800000u) return false;
         } else {
-            double value;
-            std::memcpy(&value, bytes + at, sizeof value);
-            if (!std::isfinite(value)) return false;
+            std::uint64_t bits;
+            std::memcpy(&bits, bytes + at, sizeof bits);
+            if ((bits & 0x7FF0000000000000u) == 0x7FF0000000000000u) return false;
         }
     }
     return true;
