@@ -245,3 +245,4 @@ TEST(a_large_finite_gradient_is_not_refused) {
     std::printf("  loss %.3g, gradient norm %.3g\n", static_cast<double>(loss), trainer.last_gradient_norm());
     CHECK_NEAR(trainer.last_gradient_norm() / (3e19 * std::sqrt(2.0)), 1.0, 1e-6);
 }
+

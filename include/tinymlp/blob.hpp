@@ -16,14 +16,25 @@
 //   total - 4   4  CRC-32 (zlib's) of every byte before it
 //
 // Blobs are written and read through callbacks (ByteSink, ByteSource), so firmware can stream one
-// to or from flash with no RAM copy; memory-buffer overloads are given. A load checks every field
-// and the CRC before it writes a single byte into the network or trainer.
+// to or from flash with no RAM copy; memory-buffer overloads are given.
+//
+// A load reads the source twice. The first pass checks every header field, the CRC and that every
+// scalar is finite, and writes nothing. The second pass copies and recomputes the CRC over the
+// bytes it actually copied: a source that gives other bytes (or fails) the second time is reported
+// as source_changed instead of being trusted. What a refused load leaves behind:
+//   - load_training_blob: the network is untouched by any refusal (its parameters are staged in
+//     the trainer's gradient buffer and committed last). After source_changed the optimizer state
+//     is reset to its initial value (zero moments, step 0); after any other refusal it is untouched.
+//   - load_blob: a network has no spare memory to stage in, so source_changed leaves its
+//     parameters holding unverified bytes: load again from a good source (the checkpoint loader
+//     falls back to the other slot). Any other refusal leaves the network untouched.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
 #include "crc32.hpp"
+#include "finite.hpp"
 
 namespace tinymlp {
 
@@ -43,6 +54,8 @@ enum class [[nodiscard]] BlobStatus {
     bad_checksum,             // the CRC does not match: damaged data
     missing_optimizer_state,  // loading a trainer from a parameters-only blob
     wrong_optimizer,          // optimizer state of another optimizer (or size)
+    non_finite_value,         // a parameter or optimizer state value is NaN or infinite
+    source_changed,           // the copying pass read other bytes than the verifying pass (or failed)
 };
 
 constexpr const char* to_string(BlobStatus status) {
@@ -62,6 +75,8 @@ constexpr const char* to_string(BlobStatus status) {
         case BlobStatus::bad_checksum: return "bad checksum";
         case BlobStatus::missing_optimizer_state: return "missing optimizer state";
         case BlobStatus::wrong_optimizer: return "wrong optimizer";
+        case BlobStatus::non_finite_value: return "non-finite value";
+        case BlobStatus::source_changed: return "source changed";
     }
     return "unknown blob status";
 }
@@ -134,9 +149,28 @@ inline BlobStatus write_blob(const ByteSink& sink, BlobHeader header, const void
     return BlobStatus::ok;
 }
 
-// Checks every header field against what the reader expects, then the CRC of the whole blob.
-inline BlobStatus verify_blob(const ByteSource& source, BlobHeader& header, std::uint64_t topology,
-                              std::uint32_t parameter_count, std::size_t scalar_bytes) {
+// Every scalar of a chunk of float or double bytes is finite (finite.hpp: integer tests only, so a
+// float build on a single-precision FPU links no software double for the double branch).
+inline bool all_finite(const unsigned char* bytes, std::size_t n, std::size_t scalar_bytes) {
+    bool finite = true;
+    for (std::size_t at = 0; at + scalar_bytes <= n; at += scalar_bytes) {
+        if (scalar_bytes == sizeof(float)) {
+            float value;
+            std::memcpy(&value, bytes + at, sizeof value);
+            finite &= is_finite(value);
+        } else {
+            double value;
+            std::memcpy(&value, bytes + at, sizeof value);
+            finite &= is_finite(value);
+        }
+    }
+    return finite;
+}
+
+// Checks every header field against what the reader expects, then the CRC of the whole blob and
+// that every scalar in it is finite; `crc` receives the verified CRC for the copying pass.
+inline BlobStatus verify_blob(const ByteSource& source, BlobHeader& header, std::uint32_t& verified_crc,
+                              std::uint64_t topology, std::uint32_t parameter_count, std::size_t scalar_bytes) {
     if (source.size < sizeof header + blob_checksum_bytes) return BlobStatus::truncated;
     if (!source.read(source.context, 0, &header, sizeof header)) return BlobStatus::read_failed;
     if (std::memcmp(header.magic, "TMLP", 4) != 0) return BlobStatus::bad_magic;
@@ -151,17 +185,41 @@ inline BlobStatus verify_blob(const ByteSource& source, BlobHeader& header, std:
     if (source.size < header.total_bytes) return BlobStatus::truncated;
 
     std::uint32_t crc = crc32_update(0, &header, sizeof header);
-    unsigned char chunk[256];
+    unsigned char chunk[256];  // a multiple of every scalar size, so no scalar straddles two chunks
+    bool finite = true;
     const std::size_t end = header.total_bytes - blob_checksum_bytes;
     for (std::size_t at = sizeof header; at < end;) {
         const std::size_t n = end - at < sizeof chunk ? end - at : sizeof chunk;
         if (!source.read(source.context, at, chunk, n)) return BlobStatus::read_failed;
         crc = crc32_update(crc, chunk, n);
+        finite = finite && all_finite(chunk, n, scalar_bytes);
         at += n;
     }
     std::uint32_t stored;
     if (!source.read(source.context, end, &stored, 4)) return BlobStatus::read_failed;
-    return stored == crc ? BlobStatus::ok : BlobStatus::bad_checksum;
+    if (stored != crc) return BlobStatus::bad_checksum;
+    if (!finite) return BlobStatus::non_finite_value;
+    verified_crc = crc;
+    return BlobStatus::ok;
+}
+
+// The copying pass: reads [offset, offset + n) into `out` (or only through the CRC when `out` is
+// null) and carries the CRC on over the bytes as they were read this time.
+inline bool copy_through_crc(const ByteSource& source, std::size_t offset, void* out, std::size_t n,
+                             std::uint32_t& crc) {
+    if (out) {
+        if (n && !source.read(source.context, offset, out, n)) return false;
+        crc = crc32_update(crc, out, n);
+        return true;
+    }
+    unsigned char chunk[256];
+    for (std::size_t done = 0; done < n;) {
+        const std::size_t piece = n - done < sizeof chunk ? n - done : sizeof chunk;
+        if (!source.read(source.context, offset + done, chunk, piece)) return false;
+        crc = crc32_update(crc, chunk, piece);
+        done += piece;
+    }
+    return true;
 }
 
 struct MemoryWriter {
@@ -198,9 +256,22 @@ BlobHeader header_for(std::uint32_t state_count, std::uint64_t steps, std::uint3
 }
 
 template <class Net>
-BlobStatus verify_blob_for(const ByteSource& source, BlobHeader& header) {
-    return verify_blob(source, header, Net::topology_signature(), static_cast<std::uint32_t>(Net::parameter_count),
-                       sizeof(typename Net::scalar));
+BlobStatus verify_blob_for(const ByteSource& source, BlobHeader& header, std::uint32_t& crc) {
+    return verify_blob(source, header, crc, Net::topology_signature(),
+                       static_cast<std::uint32_t>(Net::parameter_count), sizeof(typename Net::scalar));
+}
+
+// The first pass of load_training_blob: the whole check, nothing written.
+template <class Trainer>
+BlobStatus verify_training_blob(const ByteSource& source, BlobHeader& header, std::uint32_t& crc) {
+    using Net = typename Trainer::network_type;
+    if (const BlobStatus status = verify_blob_for<Net>(source, header, crc); status != BlobStatus::ok)
+        return status;
+    if (header.optimizer == 0) return BlobStatus::missing_optimizer_state;
+    if (header.state_count != Trainer::optimizer_state::scalar_count ||
+        header.optimizer != fnv1a32(Trainer::optimizer_name))
+        return BlobStatus::wrong_optimizer;
+    return BlobStatus::ok;
 }
 
 }  // namespace detail
@@ -218,15 +289,21 @@ BlobStatus save_blob(const Net& net, unsigned char* out, std::size_t capacity) {
     return save_blob(net, ByteSink{&writer, &detail::MemoryWriter::write});
 }
 
-// Loads the parameters (a training blob's optimizer state is ignored). On any error the
-// network is left untouched.
+// Loads the parameters (a training blob's optimizer state is checked, then ignored). Any refusal
+// but source_changed leaves the network untouched (see the top of this file).
 template <class Net>
 BlobStatus load_blob(Net& net, const ByteSource& source) {
     BlobHeader header;
-    if (const BlobStatus status = detail::verify_blob_for<Net>(source, header); status != BlobStatus::ok)
+    std::uint32_t verified;
+    if (const BlobStatus status = detail::verify_blob_for<Net>(source, header, verified); status != BlobStatus::ok)
         return status;
-    if (!source.read(source.context, sizeof header, net.parameters(), Net::parameter_bytes))
-        return BlobStatus::read_failed;
+    std::uint32_t copied = crc32_update(0, &header, sizeof header);
+    const std::size_t payload_end = header.total_bytes - blob_checksum_bytes;
+    if (!detail::copy_through_crc(source, sizeof header, net.parameters(), Net::parameter_bytes, copied) ||
+        !detail::copy_through_crc(source, sizeof header + Net::parameter_bytes, nullptr,
+                                  payload_end - sizeof header - Net::parameter_bytes, copied) ||
+        copied != verified)
+        return BlobStatus::source_changed;
     return BlobStatus::ok;
 }
 template <class Net>
@@ -253,22 +330,32 @@ BlobStatus save_training_blob(const Trainer& trainer, unsigned char* out, std::s
     return save_training_blob(trainer, ByteSink{&writer, &detail::MemoryWriter::write});
 }
 
+// Loads parameters and optimizer state, all or nothing for the network (see the top of this file).
 template <class Trainer>
 BlobStatus load_training_blob(Trainer& trainer, const ByteSource& source) {
     using Net = typename Trainer::network_type;
+    using S = typename Net::scalar;
     using State = typename Trainer::optimizer_state;
     BlobHeader header;
-    if (const BlobStatus status = detail::verify_blob_for<Net>(source, header); status != BlobStatus::ok)
+    std::uint32_t verified;
+    if (const BlobStatus status = detail::verify_training_blob<Trainer>(source, header, verified);
+        status != BlobStatus::ok)
         return status;
-    if (header.optimizer == 0) return BlobStatus::missing_optimizer_state;
-    if (header.state_count != State::scalar_count || header.optimizer != detail::fnv1a32(Trainer::optimizer_name))
-        return BlobStatus::wrong_optimizer;
+    // The gradient buffer holds exactly parameter_count scalars and the next step rewrites it, so
+    // it can stage the parameters until the optimizer state has been read and checked too.
+    S* staged = trainer.gradients();
     State& state = trainer.state();
-    if (!source.read(source.context, sizeof header, trainer.network().parameters(), Net::parameter_bytes))
-        return BlobStatus::read_failed;
-    if (State::scalar_count > 0 && !source.read(source.context, sizeof header + Net::parameter_bytes, state.scalars(),
-                                                State::scalar_count * sizeof(typename Net::scalar)))
-        return BlobStatus::read_failed;
+    std::uint32_t copied = crc32_update(0, &header, sizeof header);
+    if (!detail::copy_through_crc(source, sizeof header, staged, Net::parameter_bytes, copied) ||
+        !detail::copy_through_crc(source, sizeof header + Net::parameter_bytes, state.scalars(),
+                                  State::scalar_count * sizeof(S), copied) ||
+        copied != verified) {
+        if constexpr (State::scalar_count > 0)
+            std::memset(static_cast<void*>(state.scalars()), 0, State::scalar_count * sizeof(S));
+        state.steps = 0;
+        return BlobStatus::source_changed;
+    }
+    std::memcpy(trainer.network().parameters(), staged, Net::parameter_bytes);
     state.steps = header.steps;
     return BlobStatus::ok;
 }

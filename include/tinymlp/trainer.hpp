@@ -88,6 +88,8 @@ public:
     void set_dropout_active(bool active) { dropout_active_ = active; }
 
     const S* gradients() const { return gradients_; }
+    // Writable: training-blob loads stage parameters here, so a refused load changes nothing.
+    S* gradients() { return gradients_; }
     // Outputs of the last forward pass, [B][loss_width] (logits when the final Softmax is skipped).
     const S* outputs() const { return activations_ + B * Net::activation_offset(trained_layers - 1); }
     double last_gradient_norm() const { return gradient_norm_; }
