@@ -1,6 +1,6 @@
 // Long training runs against PyTorch 1.13 in float32 (tests/pytorch/generate_fixtures.py, LONG_RUNS):
-// 50-60 optimizer steps over a cycle of 4 batches, Adam and Nesterov momentum, weight decay on
-// weights only and on every parameter. Both sides compute in float32, so a systematic difference
+// 50-60 optimizer steps over a cycle of 4 batches, Adam, AdamW and Nesterov momentum, weight decay
+// on weights only and on every parameter. Both sides compute in float32, so a systematic difference
 // in an optimizer's arithmetic (a hyperparameter rounded before `1 - beta` is taken) adds up over
 // the steps and shows, where 3 steps against a float64 reference hide it.
 //
@@ -60,8 +60,16 @@ struct Run {
 
 template <class Optimizer>
 Optimizer optimizer_of(const Run& run) {
-    if constexpr (std::is_same_v<Optimizer, Adam>) return Adam{run.learning_rate, run.beta1, run.beta2, run.epsilon};
-    else return Momentum{run.learning_rate, run.momentum, run.nesterov};
+    if constexpr (std::is_same_v<Optimizer, Momentum>) {
+        return Momentum{run.learning_rate, run.momentum, run.nesterov};
+    } else {
+        Optimizer optimizer;
+        optimizer.learning_rate = run.learning_rate;
+        optimizer.beta1 = run.beta1;
+        optimizer.beta2 = run.beta2;
+        optimizer.epsilon = run.epsilon;
+        return optimizer;
+    }
 }
 
 template <class Net, class Loss, class Optimizer, std::size_t B>
@@ -76,7 +84,8 @@ void train_like_pytorch(const Run& run) {
     const FixtureArray *losses = require("losses"), *after = require("after");
     if (!params || !x || !config || !targets || !losses || !after) return;
     CHECK(params->count == Net::parameter_count && config->count == 13);
-    const float c[] = {float(std::is_same_v<Optimizer, Adam>), float(run.learning_rate), float(run.momentum),
+    const float kind = std::is_same_v<Optimizer, AdamW> ? 2 : std::is_same_v<Optimizer, Adam> ? 1 : 0;
+    const float c[] = {kind, float(run.learning_rate), float(run.momentum),
                        float(run.nesterov), float(run.beta1), float(run.beta2), float(run.epsilon),
                        float(run.weight_decay), 0, 0, float(run.decay_all), float(B)};
     for (std::size_t i = 0; i < sizeof c / sizeof c[0]; ++i) CHECK(config->f32[i] == c[i]);
@@ -128,4 +137,16 @@ TEST(nesterov_tanh_mse_decay_on_every_parameter) {
     using Net = Sequential<Dense<8, 16>, Tanh, Dense<16, 16>, Tanh, Dense<16, 2>>;
     train_like_pytorch<Net, MeanSquaredError, Momentum, 8>(
         {"long_nesterov_tanh_decay_all.bin", 0.03, 0.9, 0, 0, 0, 0.01, true, true});
+}
+
+TEST(adamw_relu_cross_entropy_decay_on_weights) {
+    using Net = Sequential<Dense<20, 32>, ReLU, Dense<32, 10>>;
+    train_like_pytorch<Net, SoftmaxCrossEntropy, AdamW, 8>(
+        {"long_adamw_relu_cross_entropy.bin", 0.01, 0, 0.9, 0.999, 1e-8, 0.05, false, false});
+}
+
+TEST(adamw_tanh_mse_decay_on_every_parameter) {
+    using Net = Sequential<Dense<8, 16>, Tanh, Dense<16, 4>>;
+    train_like_pytorch<Net, MeanSquaredError, AdamW, 8>(
+        {"long_adamw_tanh_mse_decay_all.bin", 0.005, 0, 0.9, 0.999, 1e-8, 0.1, false, true});
 }

@@ -23,6 +23,7 @@
 #include "optimizers/adam.hpp"
 #include "optimizers/sgd.hpp"
 #include "random.hpp"
+#include "schedules.hpp"
 #include "status.hpp"
 #include "target.hpp"
 #include "trainer.hpp"

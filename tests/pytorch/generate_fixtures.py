@@ -58,6 +58,10 @@ def adam(lr, betas=(0.9, 0.999), eps=1e-8, wd=0.0, l1=0.0, clip=0.0):
                 eps=eps, wd=wd, l1=l1, clip=clip)
 
 
+def adamw(lr, betas=(0.9, 0.999), eps=1e-8, wd=0.0):
+    return dict(adam(lr, betas, eps, wd), kind=2)
+
+
 def opt_record(cfg):
     return np.array([cfg["kind"], cfg["lr"], cfg["momentum"], 1.0 if cfg["nesterov"] else 0.0,
                      cfg["beta1"], cfg["beta2"], cfg["eps"], cfg["wd"], cfg["l1"], cfg["clip"]],
@@ -80,8 +84,8 @@ def make_optimizer(model, cfg, decay_all=False):
     if cfg["kind"] == 0:
         return torch.optim.SGD(groups, lr=cfg["lr"], momentum=cfg["momentum"], dampening=0.0,
                                nesterov=cfg["nesterov"])
-    return torch.optim.Adam(groups, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]),
-                            eps=cfg["eps"])
+    adam_kind = torch.optim.Adam if cfg["kind"] == 1 else torch.optim.AdamW
+    return adam_kind(groups, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), eps=cfg["eps"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,11 +270,29 @@ def long_nesterov_tanh_decay_all():
     return model, x, y, mse_on_output, sgd(0.03, momentum=0.9, nesterov=True, wd=0.01), True, 8, 50
 
 
+def long_adamw_relu_cross_entropy():
+    torch.manual_seed(15)
+    model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 10))
+    x = torch.randn(BATCHES * 8, 20)
+    y = torch.randint(0, 10, (BATCHES * 8,))
+    return model, x, y, ce_on_logits, adamw(0.01, wd=0.05), False, 8, 50
+
+
+def long_adamw_tanh_mse_decay_all():
+    torch.manual_seed(16)
+    model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 4))
+    x = torch.randn(BATCHES * 8, 8)
+    y = torch.randn(BATCHES * 8, 4)
+    return model, x, y, mse_on_output, adamw(0.005, wd=0.1), True, 8, 50
+
+
 LONG_RUNS = [
     ("long_adam_prelu_leaky_tanh", long_adam_prelu_leaky_tanh),
     ("long_adam_relu_cross_entropy_decay_all", long_adam_relu_cross_entropy_decay_all),
     ("long_adam_sigmoid_bce", long_adam_sigmoid_bce),
     ("long_nesterov_tanh_decay_all", long_nesterov_tanh_decay_all),
+    ("long_adamw_relu_cross_entropy", long_adamw_relu_cross_entropy),
+    ("long_adamw_tanh_mse_decay_all", long_adamw_tanh_mse_decay_all),
 ]
 
 
@@ -349,7 +371,7 @@ def build_long_run(builder):
     is_labels = y.dtype == torch.int64
     records = [("params", flat(model)), ("x", x.numpy())]
     records.append(("labels", y.numpy().astype(np.int32)) if is_labels else ("targets", y.numpy()))
-    # kind, lr, momentum, nesterov, beta1, beta2, eps, wd, l1, clip, then decay_all, batch, steps
+    # kind (0 SGD, 1 Adam, 2 AdamW), lr, momentum, nesterov, beta1, beta2, eps, wd, l1, clip, then decay_all, batch, steps
     config = np.concatenate([opt_record(cfg), [1.0 if decay_all else 0.0, batch, steps]])
     records.append(("config", config))
     optimizer = make_optimizer(model, cfg, decay_all)
@@ -363,6 +385,32 @@ def build_long_run(builder):
         optimizer.step()
     records.append(("losses", np.array(losses)))
     records.append(("after", flat(model)))
+    return records
+
+
+def build_schedules():
+    """Learning rates of torch.optim.lr_scheduler over 120 steps from a base of 0.1, each as a
+    float32 pair (hi, lo) with hi + lo equal to the double to about 1e-14."""
+    from torch.optim import lr_scheduler
+    makers = {
+        "step": lambda o: lr_scheduler.StepLR(o, step_size=7, gamma=0.5),
+        "exponential": lambda o: lr_scheduler.ExponentialLR(o, gamma=0.97),
+        "cosine": lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=40, eta_min=0.01),
+        "linear": lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=10),
+    }
+    records = []
+    for name, make in makers.items():
+        optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        scheduler = make(optimizer)
+        rates = []
+        for _ in range(120):
+            rates.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+        rates = np.array(rates, dtype=np.float64)
+        hi = rates.astype(np.float32)
+        lo = (rates - hi.astype(np.float64)).astype(np.float32)
+        records.append(("rates_" + name, np.stack([hi, lo], axis=1)))
     return records
 
 
@@ -428,7 +476,8 @@ def generate(out_dir, quiet=False):
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for name, build in [(n, lambda b=b: build_records(b)) for n, b in FIXTURES] + \
-                       [(n, lambda b=b: build_long_run(b)) for n, b in LONG_RUNS]:
+                       [(n, lambda b=b: build_long_run(b)) for n, b in LONG_RUNS] + \
+                       [("schedules", build_schedules)]:
         path = os.path.join(out_dir, name + ".bin")
         write_fixture(path, build())
         written.append(path)

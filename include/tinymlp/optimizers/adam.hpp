@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "../finite.hpp"
+#include "../kernels/elementwise.hpp"
 #include "../kernels/optimizers.hpp"
 
 namespace tinymlp {
@@ -49,6 +50,21 @@ struct Adam {
                 S weight_decay) const {
         kernels::adam_update(Target{}, p, g, state.moments + offset, state.moments + N + offset, count, state.step,
                              weight_decay);
+    }
+};
+
+// AdamW (Loshchilov & Hutter 2019), as torch.optim.AdamW: weight decay decoupled from the
+// gradient, p <- p (1 - lr wd) before the Adam step, with Regularization::weight_decay as wd (on
+// Dense weights, and on biases and slopes with decay_biases).
+struct AdamW : Adam {
+    static constexpr const char* name = "AdamW";
+
+    template <class Target, class S, std::size_t N>
+    void update(State<S, N>& state, S* p, const S* g, std::size_t offset, std::size_t count,
+                S weight_decay) const {
+        if (weight_decay != S(0))
+            kernels::scale(Target{}, p, count, static_cast<S>(1.0 - learning_rate * static_cast<double>(weight_decay)));
+        Adam::update<Target>(state, p, g, offset, count, S(0));
     }
 };
 
