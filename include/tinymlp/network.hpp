@@ -14,6 +14,7 @@
 #include "kernels/elementwise.hpp"
 #include "layers/context.hpp"
 #include "random.hpp"
+#include "spelling.hpp"
 #include "status.hpp"
 #include "target.hpp"
 
@@ -216,22 +217,25 @@ public:
 
     // --- identity ----------------------------------------------------------------------------
     // The layer list as written in C++ ("Dense<3, 2>, ReLU, Dense<2, 1>"), names qualified by
-    // `prefix`. Returns the length it needs, like snprintf (output truncated to n - 1 characters).
-    static std::size_t spell_layers(char* out, std::size_t n, const char* prefix = "") {
-        return spell_each(out, n, prefix, indices{});
-    }
-    // FNV-1a 64 of spell_layers(""): differs for any change of layer kind, size, order or option.
-    static std::uint64_t topology_signature() {
-        char text[spelling_capacity];
-        const std::size_t length = spell_layers(text, sizeof text);
-        std::uint64_t hash = 0xcbf29ce484222325ULL;
-        for (std::size_t i = 0; i < length && i + 1 < sizeof text; ++i) {
-            hash ^= static_cast<unsigned char>(text[i]);
-            hash *= 0x100000001b3ULL;
-        }
-        return hash;
-    }
+    // `prefix`; constexpr. spelling_capacity holds any list spelled without a prefix.
     static constexpr std::size_t spelling_capacity = 64 * layer_count;
+    template <std::size_t Capacity = spelling_capacity>
+    static constexpr Spelling<Capacity> spelling(const char* prefix = "") {
+        Spelling<Capacity> text;
+        spell_each(text, prefix, indices{});
+        return text;
+    }
+    // The same into a caller's buffer; returns the length it needs, like snprintf (output
+    // truncated to n - 1 characters).
+    static std::size_t spell_layers(char* out, std::size_t n, const char* prefix = "") {
+        const Spelling<4 * spelling_capacity> text = spelling<4 * spelling_capacity>(prefix);
+        for (std::size_t i = 0; n > 0 && i < n - 1 && i < text.length && text.text[i]; ++i) out[i] = text.text[i];
+        if (n > 0) out[text.length < n - 1 ? text.length : n - 1] = '\0';
+        return text.length;
+    }
+    // FNV-1a 64 of spelling(""): differs for any change of layer kind, size, order or option. A
+    // compile-time constant (detail::topology_signature_of).
+    static constexpr std::uint64_t topology_signature();
 
     // --- summary ---------------------------------------------------------------------------
     // A torchsummary-like table and the memory figures for a batch of `batch` samples.
@@ -275,17 +279,9 @@ private:
                    std::index_sequence<I...>) {
         (init_if_dense<I>(weight_init, bias_init, rng), ...);
     }
-    template <std::size_t... I>
-    static std::size_t spell_each(char* out, std::size_t n, const char* prefix, std::index_sequence<I...>) {
-        std::size_t length = 0;
-        // Appends one piece; once the buffer is full, keeps counting only.
-        const auto append = [&](int written) {
-            if (written > 0) length += static_cast<std::size_t>(written);
-        };
-        const auto room = [&]() { return length < n ? n - length : 0; };
-        const auto at = [&]() { return n ? out + (length < n ? length : n - 1) : out; };
-        ((append(I == 0 ? 0 : std::snprintf(at(), room(), ", ")), append(layer<I>::spell(at(), room(), prefix))), ...);
-        return length;
+    template <class Text, std::size_t... I>
+    static constexpr void spell_each(Text& text, const char* prefix, std::index_sequence<I...>) {
+        ((text << (I == 0 ? "" : ", "), layer<I>::spell(text, prefix)), ...);
     }
     template <std::size_t... I>
     static void summary_rows(std::FILE* out, std::index_sequence<I...>) {
@@ -301,6 +297,21 @@ private:
 
     alignas(storage_alignment) Scalar params_[parameter_count];
 };
+
+namespace detail {
+// Outside the class, so that the network is complete when its spelling is evaluated.
+template <class Net>
+inline constexpr std::uint64_t topology_signature_of = [] {
+    constexpr auto text = Net::spelling();
+    static_assert(text.fits(), "tinymlp: the layer list does not fit spelling_capacity");
+    return text.fnv1a64();
+}();
+}  // namespace detail
+
+template <class Scalar, class Target, class... Specs>
+constexpr std::uint64_t Network<Scalar, Target, Specs...>::topology_signature() {
+    return detail::topology_signature_of<Network>;
+}
 
 template <class... Specs>
 using Sequential = Network<float, DefaultTarget, Specs...>;

@@ -7,10 +7,11 @@
 #   add_test(NAME test_dense COMMAND test_dense)   # runs under qemu-system-arm
 #   tinymlp_cortex_m_checks(test_dense)     # + tests test_dense_no_heap, test_dense_size
 #
-# tinymlp_cortex_m_firmware(<target>)
+# tinymlp_cortex_m_firmware(<target> [STOCK_STDIO])
 #   Adds the runtime (vector table, reset and fault handlers, heap-free printf/fopen over
 #   semihosting, exit status to QEMU) to an executable, links it with the machine's linker
 #   script and writes <executable>.map. Makes ports/cortex-m/stack_usage.h includable.
+#   STOCK_STDIO leaves our stdio out, as firmware built on stock newlib-nano has it.
 # tinymlp_cortex_m_checks(<target>)
 #   Adds two ctest tests: <target>_no_heap fails if malloc, _sbrk, operator new & co. are
 #   linked into the firmware; <target>_size prints arm-none-eabi-size's per-section report
@@ -48,28 +49,39 @@ find_program(TINYMLP_CORTEX_M_SIZE arm-none-eabi-size HINTS "${_tinymlp_bin}" RE
 find_program(TINYMLP_CORTEX_M_OBJDUMP arm-none-eabi-objdump HINTS "${_tinymlp_bin}" REQUIRED)
 unset(_tinymlp_bin)
 
+# Two parts: the runtime proper, and its heap-free stdio, which firmware built against stock
+# newlib-nano stdio leaves out (STOCK_STDIO below).
 add_library(tinymlp_cortex_m_runtime OBJECT
   "${TINYMLP_CORTEX_M_DIR}/runtime/startup.c"
   "${TINYMLP_CORTEX_M_DIR}/runtime/semihosting.c"
-  "${TINYMLP_CORTEX_M_DIR}/runtime/stdio.c"
   "${TINYMLP_CORTEX_M_DIR}/runtime/cxx_support.cpp")
-target_include_directories(tinymlp_cortex_m_runtime PUBLIC "${TINYMLP_CORTEX_M_DIR}")
-set_target_properties(tinymlp_cortex_m_runtime PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
-# Small rather than fast (-Os comes after the build type's -O flag); -fno-builtin: our printf,
-# puts, ... stay what they are, whatever the optimiser recognises; no FMA contraction: the
-# exact-product code of the float formatting depends on it.
-target_compile_options(tinymlp_cortex_m_runtime PRIVATE
-  -Os "$<$<COMPILE_LANGUAGE:C>:-fno-builtin>" -ffp-contract=off -Wall -Wextra)
+add_library(tinymlp_cortex_m_stdio OBJECT "${TINYMLP_CORTEX_M_DIR}/runtime/stdio.c")
+foreach(_part tinymlp_cortex_m_runtime tinymlp_cortex_m_stdio)
+  target_include_directories(${_part} PUBLIC "${TINYMLP_CORTEX_M_DIR}")
+  set_target_properties(${_part} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
+  # Small rather than fast (-Os comes after the build type's -O flag); -fno-builtin: our printf,
+  # puts, ... stay what they are, whatever the optimiser recognises; no FMA contraction: the
+  # exact-product code of the float formatting depends on it.
+  target_compile_options(${_part} PRIVATE
+    -Os "$<$<COMPILE_LANGUAGE:C>:-fno-builtin>" -ffp-contract=off -Wall -Wextra)
+endforeach()
+unset(_part)
 
 function(tinymlp_cortex_m_firmware target)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "STOCK_STDIO" "" "")
   get_target_property(_type ${target} TYPE)
   if(NOT _type STREQUAL "EXECUTABLE")
     message(FATAL_ERROR "tinymlp_cortex_m_firmware(${target}): not an executable")
   endif()
   # Objects rather than target_link_libraries(): works with either signature the caller uses,
-  # and puts our printf & co. ahead of every library so newlib's stdio is never pulled in.
+  # and puts our printf & co. ahead of every library so newlib's stdio is never pulled in
+  # (unless STOCK_STDIO: then whatever stdio the firmware uses is newlib-nano's own).
   target_sources(${target} PRIVATE $<TARGET_OBJECTS:tinymlp_cortex_m_runtime>)
   add_dependencies(${target} tinymlp_cortex_m_runtime)
+  if(NOT ARG_STOCK_STDIO)
+    target_sources(${target} PRIVATE $<TARGET_OBJECTS:tinymlp_cortex_m_stdio>)
+    add_dependencies(${target} tinymlp_cortex_m_stdio)
+  endif()
   target_include_directories(${target} SYSTEM PRIVATE "${TINYMLP_CORTEX_M_DIR}")
   target_link_options(${target} PRIVATE
     "-T${TINYMLP_CORTEX_M_LINKER_SCRIPT}"

@@ -6,7 +6,6 @@
 #pragma once
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
 
 #include "../kernels/elementwise.hpp"
 #include "context.hpp"
@@ -15,9 +14,7 @@ namespace tinymlp {
 
 struct ReLUFunction {
     static constexpr const char* name = "ReLU";
-    static int spell(char* out, std::size_t n, const char* prefix) {
-        return std::snprintf(out, n, "%sReLU", prefix);
-    }
+    template <class Text> static constexpr void spell(Text& text, const char* prefix) { text << prefix << "ReLU"; }
     template <class S> static S forward(S x) { return x > S(0) ? x : S(0); }
     template <class S> static S derivative(S x, S) { return x > S(0) ? S(1) : S(0); }
     template <class V> static V forward_lanes(V x) { return select(x > V(0), x, V(0)); }
@@ -28,8 +25,9 @@ struct ReLUFunction {
 template <int Numerator, int Denominator>
 struct LeakyReLUFunction {
     static constexpr const char* name = "LeakyReLU";
-    static int spell(char* out, std::size_t n, const char* prefix) {
-        return std::snprintf(out, n, "%sLeakyReLU<%d, %d>", prefix, Numerator, Denominator);
+    template <class Text>
+    static constexpr void spell(Text& text, const char* prefix) {
+        text << prefix << "LeakyReLU<" << static_cast<long long>(Numerator) << ", " << static_cast<long long>(Denominator) << ">";
     }
     template <class S> static constexpr S slope() { return S(Numerator) / S(Denominator); }
     template <class S> static S forward(S x) { return x > S(0) ? x : slope<S>() * x; }
@@ -44,9 +42,7 @@ struct LeakyReLUFunction {
 
 struct SigmoidFunction {
     static constexpr const char* name = "Sigmoid";
-    static int spell(char* out, std::size_t n, const char* prefix) {
-        return std::snprintf(out, n, "%sSigmoid", prefix);
-    }
+    template <class Text> static constexpr void spell(Text& text, const char* prefix) { text << prefix << "Sigmoid"; }
     // Two forms so that exp() never overflows: for x < 0, exp(x) / (1 + exp(x)).
     template <class S> static S forward(S x) {
         if (x >= S(0)) return S(1) / (S(1) + std::exp(-x));
@@ -63,9 +59,7 @@ struct SigmoidFunction {
 
 struct TanhFunction {
     static constexpr const char* name = "Tanh";
-    static int spell(char* out, std::size_t n, const char* prefix) {
-        return std::snprintf(out, n, "%sTanh", prefix);
-    }
+    template <class Text> static constexpr void spell(Text& text, const char* prefix) { text << prefix << "Tanh"; }
     template <class S> static S forward(S x) { return std::tanh(x); }
     template <class S> static S derivative(S, S y) { return S(1) - y * y; }
     template <class V> static V forward_lanes(V x) { return tanh(x); }
@@ -74,9 +68,7 @@ struct TanhFunction {
 
 struct IdentityFunction {
     static constexpr const char* name = "Identity";
-    static int spell(char* out, std::size_t n, const char* prefix) {
-        return std::snprintf(out, n, "%sIdentity", prefix);
-    }
+    template <class Text> static constexpr void spell(Text& text, const char* prefix) { text << prefix << "Identity"; }
     template <class S> static S forward(S x) { return x; }
     template <class S> static S derivative(S, S) { return S(1); }
     template <class V> static V forward_lanes(V x) { return x; }
@@ -89,7 +81,7 @@ struct ActivationLayer {
     static constexpr std::size_t in_size = N, out_size = N;
     static constexpr std::size_t weight_count = 0, param_count = 0, saved_per_sample = 0;
 
-    static int spell(char* out, std::size_t n, const char* prefix) { return Function::spell(out, n, prefix); }
+    template <class Text> static constexpr void spell(Text& text, const char* prefix) { Function::spell(text, prefix); }
     static void init_default(S*, Pcg32&) {}
 
     template <class Target, std::size_t B>

@@ -3,7 +3,6 @@
 // contiguous outputs (no horizontal sums), on every target.
 #pragma once
 #include <cstddef>
-#include <cstdio>
 
 #include "../init.hpp"
 #include "../kernels/dense.hpp"
@@ -23,9 +22,11 @@ struct DenseLayer {
     static constexpr bool has_bias = UseBias == Bias::on;
 
     // The spec as written in C++ ("Dense<3, 2>"), names qualified by `prefix` (e.g. "tinymlp::").
-    static int spell(char* out, std::size_t n, const char* prefix) {
-        if (has_bias) return std::snprintf(out, n, "%sDense<%lu, %lu>", prefix, ulong(In), ulong(Out));
-        return std::snprintf(out, n, "%sDense<%lu, %lu, %sBias::off>", prefix, ulong(In), ulong(Out), prefix);
+    template <class Text>
+    static constexpr void spell(Text& text, const char* prefix) {
+        text << prefix << "Dense<" << static_cast<unsigned long long>(In) << ", " << static_cast<unsigned long long>(Out);
+        if (!has_bias) text << ", " << prefix << "Bias::off";
+        text << ">";
     }
 
     template <class WeightInit, class BiasInit>

@@ -3,7 +3,6 @@
 // forward pass, [B][N] values 0 or 1/(1-p), is kept for backward.
 #pragma once
 #include <cstddef>
-#include <cstdio>
 
 #include "../kernels/elementwise.hpp"
 #include "context.hpp"
@@ -18,8 +17,9 @@ struct DropoutLayer {
     static constexpr std::size_t weight_count = 0, param_count = 0, saved_per_sample = N;
     static constexpr float drop_probability = static_cast<float>(PercentDropped) / 100.0f;
 
-    static int spell(char* out, std::size_t n, const char* prefix) {
-        return std::snprintf(out, n, "%sDropout<%u>", prefix, PercentDropped);
+    template <class Text>
+    static constexpr void spell(Text& text, const char* prefix) {
+        text << prefix << "Dropout<" << static_cast<unsigned long long>(PercentDropped) << ">";
     }
     static void init_default(S*, Pcg32&) {}
 

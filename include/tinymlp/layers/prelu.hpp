@@ -2,7 +2,6 @@
 // one shared by all units or one per unit. Initial slope 0.25, as in PyTorch.
 #pragma once
 #include <cstddef>
-#include <cstdio>
 
 #include "../init.hpp"
 #include "../kernels/prelu.hpp"
@@ -20,9 +19,9 @@ struct PReLULayer {
     static constexpr std::size_t weight_count = 0;  // slopes are not decayed
     static constexpr std::size_t param_count = slope_count, saved_per_sample = 0;
 
-    static int spell(char* out, std::size_t n, const char* prefix) {
-        return std::snprintf(out, n, "%sPReLU<%sSlopes::%s>", prefix, prefix,
-                             Kind == Slopes::shared ? "shared" : "per_unit");
+    template <class Text>
+    static constexpr void spell(Text& text, const char* prefix) {
+        text << prefix << "PReLU<" << prefix << "Slopes::" << (Kind == Slopes::shared ? "shared" : "per_unit") << ">";
     }
     static void init_default(S* p, Pcg32& rng) { init::Constant{0.25}.fill(p, slope_count, N, N, rng); }
 

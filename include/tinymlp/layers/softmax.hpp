@@ -3,7 +3,6 @@
 // other loss its Jacobian is applied in backward.
 #pragma once
 #include <cstddef>
-#include <cstdio>
 
 #include "../kernels/softmax.hpp"
 #include "context.hpp"
@@ -17,7 +16,7 @@ struct SoftmaxLayer {
     static constexpr std::size_t weight_count = 0, param_count = 0, saved_per_sample = 0;
     static constexpr bool is_softmax = true;
 
-    static int spell(char* out, std::size_t n, const char* prefix) { return std::snprintf(out, n, "%sSoftmax", prefix); }
+    template <class Text> static constexpr void spell(Text& text, const char* prefix) { text << prefix << "Softmax"; }
     static void init_default(S*, Pcg32&) {}
 
     template <class Target, std::size_t B>

@@ -83,3 +83,8 @@ void* _sbrk(intptr_t increment) {
     (void)increment;
     return (void*)-1;
 }
+
+/* Firmware built with stock newlib-nano stdio (tinymlp_cortex_m_firmware(... STOCK_STDIO)) has no
+ * stdio.c: these weak stand-ins do nothing then, and stdio.c's definitions replace them. */
+__attribute__((weak)) void tinymlp_stdio_init(void) {}
+__attribute__((weak)) void tinymlp_stdio_flush_all(void) {}
