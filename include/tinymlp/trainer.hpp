@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "finite.hpp"
@@ -55,8 +56,15 @@ public:
                      std::uint64_t dropout_seed = 0x7e57ab1eULL)
         : net_(&trained), optimizer_(optimizer), regularization_(regularization), rng_(dropout_seed) {}
 
+    // Pointers to targets that step/compute_gradients/evaluate take: target_type, and for class
+    // labels also int where it is not std::int32_t (on arm-none-eabi, std::int32_t is long).
+    template <class T>
+    using if_targets = std::enable_if_t<
+        std::is_same_v<T, target_type> || (std::is_integral_v<target_type> && std::is_same_v<T, int>), int>;
+
     // forward + backward + update on one batch: x [B][input_size], targets [targets_per_batch].
-    Status step(const S* x, const target_type* targets, S* loss = nullptr) {
+    template <class T, if_targets<T> = 0>
+    Status step(const S* x, const T* targets, S* loss = nullptr) {
         const Status status = compute_gradients(x, targets, loss);
         if (status == Status::ok) apply_update();
         return status;
@@ -65,7 +73,8 @@ public:
     // forward + backward without the update: gradients() then holds dLoss/dparams (with the L1
     // term and clipping applied, as the update would see them). A refused batch leaves no trace,
     // not even in the dropout stream.
-    Status compute_gradients(const S* x, const target_type* targets, S* loss = nullptr) {
+    template <class T, if_targets<T> = 0>
+    Status compute_gradients(const S* x, const T* targets, S* loss = nullptr) {
         const Pcg32 rng_before = rng_;
         const Status status = forward_backward(x, targets, loss);
         if (status != Status::ok) rng_ = rng_before;
@@ -74,7 +83,8 @@ public:
 
     // Loss (without regularization terms) of a batch in evaluation mode, with no update; for
     // SoftmaxCrossEntropy also the number of samples whose arg-max output is the label.
-    Status evaluate(const S* x, const target_type* targets, S* loss, std::size_t* correct = nullptr) {
+    template <class T, if_targets<T> = 0>
+    Status evaluate(const S* x, const T* targets, S* loss, std::size_t* correct = nullptr) {
         if (Status s = check_batch(x, targets); s != Status::ok) return s;
         ForwardContext context{false, nullptr};
         Net::template forward_layers<B, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
@@ -102,7 +112,8 @@ public:
     Regularization& regularization() { return regularization_; }
 
 private:
-    Status forward_backward(const S* x, const target_type* targets, S* loss) {
+    template <class T>
+    Status forward_backward(const S* x, const T* targets, S* loss) {
         if (!optimizer_.valid() || !regularization_.valid()) return Status::invalid_hyperparameter;
         if (Status s = check_batch(x, targets); s != Status::ok) return s;
         ForwardContext context{dropout_active_, &rng_};
@@ -128,7 +139,8 @@ private:
     using layer_indices = std::make_index_sequence<Net::layer_count>;
     static constexpr std::size_t buffer_count(std::size_t n) { return n ? n : 1; }
 
-    Status check_batch(const S* x, const target_type* targets) const {
+    template <class T>
+    Status check_batch(const S* x, const T* targets) const {
         if (!kernels::all_finite(Target{}, x, B * Net::input_size)) return Status::non_finite_input;
         return Loss::template check_targets<Target, B, loss_width>(targets);
     }
@@ -173,7 +185,8 @@ private:
          ...);
     }
 
-    std::size_t count_correct(const target_type* targets) const {
+    template <class T>
+    std::size_t count_correct(const T* targets) const {
         std::size_t correct = 0;
         const S* out = outputs();
         for (std::size_t n = 0; n < B; ++n) {

@@ -36,9 +36,10 @@ void softmax_backward(ScalarTarget, const S* y, const S* dy, S* dz) {
 }
 
 // Cross-entropy of softmax(z) against class labels, fused: loss = mean(logsumexp(z) - z[label]),
-// dz = (softmax(z) - onehot(label)) / B. Labels must already be checked to lie in [0, C).
-template <std::size_t B, std::size_t C, class S>
-S softmax_cross_entropy(ScalarTarget, const S* z, const std::int32_t* labels, S* dz) {
+// dz = (softmax(z) - onehot(label)) / B. Labels (any integer type) must already be checked to lie
+// in [0, C).
+template <std::size_t B, std::size_t C, class S, class Label>
+S softmax_cross_entropy(ScalarTarget, const S* z, const Label* labels, S* dz) {
     double loss = 0;
     for (std::size_t n = 0; n < B; ++n) {
         const S* zn = z + n * C;

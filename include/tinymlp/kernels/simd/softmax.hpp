@@ -72,8 +72,8 @@ void softmax_backward(SimdTarget<Arch>, const S* y, const S* dy, S* dz) {
 }
 
 // loss = mean(logsumexp(z) - z[label]),  dz = (softmax(z) - onehot(label)) / B
-template <std::size_t B, std::size_t C, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-S softmax_cross_entropy(SimdTarget<Arch>, const S* z, const std::int32_t* labels, S* dz) {
+template <std::size_t B, std::size_t C, class S, class Label, class Arch, simd::if_lanes<S, Arch> = 0>
+S softmax_cross_entropy(SimdTarget<Arch>, const S* z, const Label* labels, S* dz) {
     using V = simd::Vector<S, Arch>;
     double loss = 0;
     for (std::size_t n = 0; n < B; ++n) {
