@@ -1,0 +1,2 @@
+// The firmware runtime of ports/cortex-m, compiled as part of this core (not a copy).
+#include "../../../../../../../ports/cortex-m/runtime/stdio.c"
