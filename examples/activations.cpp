@@ -30,7 +30,7 @@ void curve(const S* params, const S* x, S* y, S* dy_dx) {
     S ones[points], dparams[points > 0 ? points : 1] = {};
     for (S& v : ones) v = 1;
     Layer::template forward<T, 1>(params, x, y, nullptr, context);
-    Layer::template backward<T, 1>(params, x, y, nullptr, ones, dy_dx, dparams);
+    Layer::template backward<T, 1>(params, x, y, nullptr, ones, dy_dx, dparams, nullptr);
 }
 
 }  // namespace

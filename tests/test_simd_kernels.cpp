@@ -125,7 +125,10 @@ void check_dense(Worst& worst) {
     }
 
     // dx = dy W^T
-    kernels::dense_backward_input<B, In, Out>(Fast{}, dy, w, m.fast);
+    // the scratch the kernel says it needs, and not a scalar more
+    constexpr std::size_t scratch_count = kernels::dense_backward_input_scratch<B, In, Out, S>(Fast{});
+    static S scratch[scratch_count > 0 ? scratch_count : 1];
+    kernels::dense_backward_input<B, In, Out>(Fast{}, dy, w, m.fast, scratch);
     kernels::dense_backward_input<B, In, Out>(ScalarTarget{}, dy, w, m.reference);
     absolute(dy, m.abs_a, B * Out);
     absolute(w, m.abs_b, In * Out);

@@ -72,6 +72,17 @@ constexpr std::size_t sum_params(std::index_sequence<I...>, std::size_t end) {
 
 constexpr std::size_t nonzero(std::size_t n) { return n ? n : 1; }
 
+// Scratch a layer's backward needs on Target for a batch of B: its backward_scratch_count, or none.
+template <class Layer, class Target, std::size_t B, class = void>
+struct BackwardScratch {
+    static constexpr std::size_t count = 0;
+};
+template <class Layer, class Target, std::size_t B>
+struct BackwardScratch<Layer, Target, B,
+                       std::void_t<decltype(Layer::template backward_scratch_count<Target, B>)>> {
+    static constexpr std::size_t count = Layer::template backward_scratch_count<Target, B>;
+};
+
 }  // namespace detail
 
 template <class Scalar, class Target, class... Specs>
@@ -108,6 +119,13 @@ private:
         return total;
     }
 
+    template <std::size_t B, std::size_t... I>
+    static constexpr std::size_t max_backward_scratch(std::index_sequence<I...>) {
+        std::size_t m = 0;
+        ((m = detail::BackwardScratch<layer<I>, Target, B>::count > m ? detail::BackwardScratch<layer<I>, Target, B>::count : m), ...);
+        return m;
+    }
+
 public:
     // Parameters: counts, bytes, and where layer i's block starts in the flat array.
     static constexpr std::size_t parameter_count = detail::sum_params<layers>(indices{}, layer_count);
@@ -122,13 +140,21 @@ public:
     static constexpr std::size_t activation_offset(std::size_t i) { return prefix(indices{}, i, 0); }
     static constexpr std::size_t saved_offset(std::size_t i) { return prefix(indices{}, i, 1); }
 
+    // Scratch of backward for a batch of B on this network's target (the W^T tiles of wide Dense
+    // layers with SIMD; none with the reference kernels).
+    template <std::size_t B>
+    static constexpr std::size_t backward_scratch_count = max_backward_scratch<B>(indices{});
+
     // Memory of a training run at batch size B (what a Trainer holds besides optimizer state):
-    // gradients, activations, saved state and two backward buffers of the widest layer.
+    // gradients, activations, saved state, two backward buffers of the widest layer, and the
+    // backward scratch.
     template <std::size_t B>
     static constexpr std::size_t training_bytes =
-        gradient_bytes + B * (activations_per_sample + saved_per_sample + 2 * widest_layer) * sizeof(Scalar);
-    // Stack used by predict() for one sample: two buffers of the widest layer.
-    static constexpr std::size_t predict_stack_bytes = 2 * widest_layer * sizeof(Scalar);
+        gradient_bytes + (B * (activations_per_sample + saved_per_sample + 2 * widest_layer) +
+                          backward_scratch_count<B>) * sizeof(Scalar);
+    // The scratch predict() keeps on the stack for one sample: two buffers of the widest layer (a
+    // lower bound of its stack, which adds the call frames).
+    static constexpr std::size_t predict_scratch_bytes = 2 * widest_layer * sizeof(Scalar);
 
     // --- parameters -------------------------------------------------------------------
     Scalar* parameters() { return params_; }
@@ -157,7 +183,7 @@ public:
     }
 
     // --- inference -----------------------------------------------------------------------
-    // One sample: x [input_size] -> y [output_size]. Uses predict_stack_bytes of stack.
+    // One sample: x [input_size] -> y [output_size]. Keeps predict_scratch_bytes on the stack.
     Status predict(const Scalar* x, Scalar* y) const { return predict_with(params_, x, y); }
 
     // A batch of B samples, with caller-owned scratch of inference_scratch_count<B> scalars.
@@ -198,11 +224,12 @@ public:
     }
 
     // Back-propagates dy (gradient of the loss w.r.t. the output of layer Last - 1) down to layer
-    // 0, writing every parameter gradient. delta_a / delta_b: B * widest_layer scalars each.
+    // 0, writing every parameter gradient. delta_a / delta_b: B * widest_layer scalars each;
+    // scratch: backward_scratch_count<B>.
     template <std::size_t B, std::size_t Last>
     static void backward_layers(const Scalar* params, const Scalar* x, const Scalar* activations,
                                 const Scalar* saved, const Scalar* dy, Scalar* gradients, Scalar* delta_a,
-                                Scalar* delta_b) {
+                                Scalar* delta_b, Scalar* scratch) {
         if constexpr (Last > 0) {
             constexpr std::size_t i = Last - 1;
             const Scalar* in = i == 0 ? x : activations + B * activation_offset(i - 1);
@@ -210,8 +237,8 @@ public:
             layer<i>::template backward<Target, B>(params + parameter_offset(i), in,
                                                    activations + B * activation_offset(i),
                                                    saved + B * saved_offset(i), dy, dx,
-                                                   gradients + parameter_offset(i));
-            backward_layers<B, i>(params, x, activations, saved, dx, gradients, delta_b, delta_a);
+                                                   gradients + parameter_offset(i), scratch);
+            backward_layers<B, i>(params, x, activations, saved, dx, gradients, delta_b, delta_a, scratch);
         }
     }
 
@@ -252,7 +279,7 @@ public:
                              sizeof(Scalar)));
         std::fprintf(out, "Optimizer state bytes: SGD 0, momentum %lu, Adam %lu\n",
                      as_long(parameter_bytes), as_long(2 * parameter_bytes));
-        std::fprintf(out, "Inference stack bytes (one sample): %lu\n", as_long(predict_stack_bytes));
+        std::fprintf(out, "Inference scratch on the stack (one sample): %lu\n", as_long(predict_scratch_bytes));
     }
 
 private:

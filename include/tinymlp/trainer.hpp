@@ -122,7 +122,7 @@ private:
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
         Net::template backward_layers<B, trained_layers>(net_->parameters(), x, activations_, saved_, delta_b_,
-                                                         gradients_, delta_a_, delta_b_);
+                                                         gradients_, delta_a_, delta_b_, backward_scratch_);
         if (regularization_.l1 > 0) add_l1(layer_indices{});
         const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients_, Net::parameter_count));
         if (!is_finite(norm)) return Status::non_finite_gradient;
@@ -217,6 +217,7 @@ private:
     alignas(storage_alignment) S saved_[buffer_count(B * Net::saved_per_sample)];
     alignas(storage_alignment) S delta_a_[B * Net::widest_layer];
     alignas(storage_alignment) S delta_b_[B * Net::widest_layer];
+    alignas(storage_alignment) S backward_scratch_[buffer_count(Net::template backward_scratch_count<B>)];
 };
 
 }  // namespace tinymlp

@@ -22,9 +22,15 @@ void dense_forward(ScalarTarget, const S* x, const S* w, const S* b, S* y) {
     }
 }
 
+// Scalars of scratch that dense_backward_input needs on a target: none for the reference.
+template <std::size_t B, std::size_t In, std::size_t Out, class S>
+constexpr std::size_t dense_backward_input_scratch(ScalarTarget) {
+    return 0;
+}
+
 // dx = dy W^T
 template <std::size_t B, std::size_t In, std::size_t Out, class S>
-void dense_backward_input(ScalarTarget, const S* dy, const S* w, S* dx) {
+void dense_backward_input(ScalarTarget, const S* dy, const S* w, S* dx, S* /*scratch*/ = nullptr) {
     for (std::size_t n = 0; n < B; ++n) {
         for (std::size_t i = 0; i < In; ++i) {
             S sum = 0;

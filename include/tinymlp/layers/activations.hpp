@@ -89,7 +89,7 @@ struct ActivationLayer {
         kernels::activation_forward<Function>(Target{}, x, y, B * N);
     }
     template <class Target, std::size_t B>
-    static void backward(const S*, const S* x, const S* y, const S*, const S* dy, S* dx, S*) {
+    static void backward(const S*, const S* x, const S* y, const S*, const S* dy, S* dx, S*, S*) {
         if (dx) kernels::activation_backward<Function>(Target{}, x, y, dy, dx, B * N);
     }
 };

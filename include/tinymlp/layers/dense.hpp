@@ -43,12 +43,16 @@ struct DenseLayer {
         kernels::dense_forward<B, In, Out>(Target{}, x, p, has_bias ? p + weight_count : nullptr, y);
     }
 
-    // dW = X^T dH,  db = sum_batch dH,  dX = dH W^T  (dx null: not needed, skipped)
+    // dW = X^T dH,  db = sum_batch dH,  dX = dH W^T  (dx null: not needed, skipped). The input
+    // gradient may need backward_scratch_count scalars of scratch, which the trainer owns.
     template <class Target, std::size_t B>
-    static void backward(const S* p, const S* x, const S*, const S*, const S* dy, S* dx, S* dp) {
+    static constexpr std::size_t backward_scratch_count =
+        kernels::dense_backward_input_scratch<B, In, Out, S>(Target{});
+    template <class Target, std::size_t B>
+    static void backward(const S* p, const S* x, const S*, const S*, const S* dy, S* dx, S* dp, S* scratch) {
         kernels::dense_backward_weights<B, In, Out>(Target{}, x, dy, dp);
         if (has_bias) kernels::dense_backward_bias<B, Out>(Target{}, dy, dp + weight_count);
-        if (dx) kernels::dense_backward_input<B, In, Out>(Target{}, dy, p, dx);
+        if (dx) kernels::dense_backward_input<B, In, Out>(Target{}, dy, p, dx, scratch);
     }
 };
 

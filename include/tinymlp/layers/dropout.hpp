@@ -34,7 +34,7 @@ struct DropoutLayer {
         kernels::multiply(Target{}, x, mask, y, B * N);
     }
     template <class Target, std::size_t B>
-    static void backward(const S*, const S*, const S*, const S* mask, const S* dy, S* dx, S*) {
+    static void backward(const S*, const S*, const S*, const S* mask, const S* dy, S* dx, S*, S*) {
         if (dx) kernels::multiply(Target{}, dy, mask, dx, B * N);
     }
 };

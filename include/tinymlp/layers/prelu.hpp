@@ -30,7 +30,7 @@ struct PReLULayer {
         kernels::prelu_forward<B, N, slope_count>(Target{}, x, p, y);
     }
     template <class Target, std::size_t B>
-    static void backward(const S* p, const S* x, const S*, const S*, const S* dy, S* dx, S* dp) {
+    static void backward(const S* p, const S* x, const S*, const S*, const S* dy, S* dx, S* dp, S*) {
         kernels::prelu_backward<B, N, slope_count>(Target{}, x, p, dy, dx, dp);
     }
 };

@@ -24,7 +24,7 @@ struct SoftmaxLayer {
         kernels::softmax_forward<B, N>(Target{}, x, y);
     }
     template <class Target, std::size_t B>
-    static void backward(const S*, const S*, const S* y, const S*, const S* dy, S* dx, S*) {
+    static void backward(const S*, const S*, const S* y, const S*, const S* dy, S* dx, S*, S*) {
         if (dx) kernels::softmax_backward<B, N>(Target{}, y, dy, dx);
     }
 };

@@ -138,7 +138,7 @@ foreach(image inference training baseline)
     section_sizes(${image} "${${var}}")
     library_share(${image}_library "${${var}}")
 endforeach()
-foreach(key inference_parameter_bytes inference_sizeof_parameters inference_predict_stack_bytes
+foreach(key inference_parameter_bytes inference_sizeof_parameters inference_predict_scratch_bytes
             inference_stack_high_water inference_stack_call training_parameter_bytes
             training_storage_alignment training_sizeof_net training_training_bytes
             training_optimizer_state_bytes training_memory_bytes training_sizeof_trainer
@@ -174,10 +174,10 @@ endif()
 check(trainer_ok "footprint::trainer: ${trainer_size} bytes, Trainer::memory_bytes ${training_memory_bytes} (allowed: up to ${trainer_bound})"
       memory_sum EQUAL training_memory_bytes AND trainer_size EQUAL training_sizeof_trainer AND
       NOT trainer_size LESS training_memory_bytes AND NOT trainer_size GREATER trainer_bound)
-# 4. predict() keeps two buffers of the widest layer on the stack (predict_stack_bytes): the
+# 4. predict() keeps two buffers of the widest layer on the stack (predict_scratch_bytes): the
 #    measured use of the call cannot be less.
-check(predict_stack_ok "predict() used ${inference_stack_call} bytes of stack, less than Net::predict_stack_bytes ${inference_predict_stack_bytes}: the measurement is broken"
-      NOT inference_stack_call LESS inference_predict_stack_bytes)
+check(predict_stack_ok "predict() used ${inference_stack_call} bytes of stack, less than Net::predict_scratch_bytes ${inference_predict_scratch_bytes}: the measurement is broken"
+      NOT inference_stack_call LESS inference_predict_scratch_bytes)
 
 # --- the table -----------------------------------------------------------------------------------
 function(pad out text width)
@@ -204,7 +204,7 @@ row("inference: const parameters in flash" "${inference_flash}" "${inference_ram
     "${inference_stack_high_water} (predict ${inference_stack_call})"
     "Net::parameter_bytes ${inference_parameter_bytes} = footprint::parameters ${parameters_size}, in flash: ${parameters_ok}, ${parameters_flash_ok}")
 row("" "" "" ""
-    "Net::predict_stack_bytes ${inference_predict_stack_bytes} <= predict's stack ${inference_stack_call}: ${predict_stack_ok}")
+    "Net::predict_scratch_bytes ${inference_predict_scratch_bytes} <= predict's stack ${inference_stack_call}: ${predict_stack_ok}")
 row("training: Net + Adam trainer, batch ${training_batch}" "${training_flash}" "${training_ram}"
     "${training_stack_high_water} (step ${training_stack_call})"
     "Net::parameter_bytes ${training_parameter_bytes} -> ${net_expected} (64-byte blocks) = footprint::net ${net_size}: ${net_ok}")

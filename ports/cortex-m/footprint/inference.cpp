@@ -56,7 +56,7 @@ int main() {
     report("parameter_count", Net::parameter_count);
     report("parameter_bytes", Net::parameter_bytes);
     report("sizeof_parameters", sizeof(Parameters));
-    report("predict_stack_bytes", Net::predict_stack_bytes);
+    report("predict_scratch_bytes", Net::predict_scratch_bytes);
     report("inference_scratch_bytes_1", Net::inference_scratch_count<1> * sizeof(float));
     report("stack_high_water", used);
     report("stack_call", used - depth);

@@ -214,19 +214,27 @@ inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     }
 }
 
-// dx = dy W^T with W^T copied to the stack in tiles of `tile_rows` rows (outputs o) by `width`
-// columns (inputs i): each tile is then the B of an ordinary blocked multiply over the whole batch.
-// The copy costs In * Out moves against B * In * Out multiply-adds.
+// The W^T tile of dense_backward_input_tiled: `rows` rows (outputs o) by `width` columns (inputs
+// i), 16 KiB at most; fewer rows when Out is smaller.
+template <class V, std::size_t B, std::size_t In, std::size_t Out>
+struct TileOfWeights {
+    using S = typename V::value_type;
+    static constexpr std::size_t width = Blocking<V, B, In, Out>::vectors * V::size;
+    static constexpr std::size_t rows_max = 16 * 1024 / (width * sizeof(S));
+    static constexpr std::size_t rows = Out < rows_max ? Out : rows_max;
+    static constexpr std::size_t count = rows * width;
+};
+
+// dx = dy W^T with W^T copied to `tile` (caller's scratch, TileOfWeights::count scalars) in tiles:
+// each tile is then the B of an ordinary blocked multiply over the whole batch. The copy costs
+// In * Out moves against B * In * Out multiply-adds.
 template <class V, std::size_t B, std::size_t In, std::size_t Out, class S>
-inline void dense_backward_input_tiled(const S* dy, const S* w, S* dx) {
+inline void dense_backward_input_tiled(const S* dy, const S* w, S* dx, S* tile) {
     using Block = Blocking<V, B, In, Out>;
-    constexpr std::size_t L = V::size, NV = Block::vectors, width = NV * L;
-    // 16 KiB of stack at most (64 rows of 256 bytes); fewer rows when Out is smaller.
-    constexpr std::size_t tile_rows_max = 16 * 1024 / (width * sizeof(S));
-    constexpr std::size_t tile_rows = Out < tile_rows_max ? Out : tile_rows_max;
+    using Tile = TileOfWeights<V, B, In, Out>;
+    constexpr std::size_t L = V::size, NV = Block::vectors, width = Tile::width, tile_rows = Tile::rows;
     constexpr std::size_t full_blocks = In / width, last = In % width;
     using Shape = Layout<Out, 1, width, In>;
-    alignas(64) S tile[tile_rows * width];
     const S* const no_bias = nullptr;
 
     const auto fill = [&](std::size_t i0, std::size_t o0, std::size_t rows, std::size_t columns) {
@@ -318,16 +326,26 @@ void dense_forward(SimdTarget<Arch>, const S* x, const S* w, const S* b, S* y) {
     simd::gemm<V, B, Out, In, simd::Layout<In, 1, Out, Out>>(x, w, y, b);
 }
 
-// dx = dy W^T
+namespace simd {
+// The copy of W^T costs about as much as B * V::size / 16 multiply-adds per element of W would
+// take: below some 256 / V::size samples the dot products are faster (SSE2, AVX2 and AVX-512
+// alike), unless rows of W end in a partial vector.
+template <class V, std::size_t B, std::size_t Out>
+inline constexpr bool input_gradient_by_dots = B < 4 || (Out % V::size == 0 && B * V::size <= 256);
+}  // namespace simd
+
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx) {
+constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
     using V = simd::Vector<S, Arch>;
-    // The copy of W^T costs about as much as B * V::size / 16 multiply-adds per element of W
-    // would take: below some 256 / V::size samples the dot products are faster (SSE2, AVX2 and
-    // AVX-512 alike), unless rows of W end in a partial vector.
-    constexpr bool dots = B < 4 || (Out % V::size == 0 && B * V::size <= 256);
-    if constexpr (dots) simd::dense_backward_input_dots<V, B, In, Out>(dy, w, dx);
-    else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx);
+    return simd::input_gradient_by_dots<V, B, Out> ? 0 : simd::TileOfWeights<V, B, In, Out>::count;
+}
+
+// dx = dy W^T; scratch: dense_backward_input_scratch scalars
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
+void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* scratch) {
+    using V = simd::Vector<S, Arch>;
+    if constexpr (simd::input_gradient_by_dots<V, B, Out>) simd::dense_backward_input_dots<V, B, In, Out>(dy, w, dx);
+    else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx, scratch);
 }
 
 // dW = x^T dy: the rows of A are the columns of x, read in place (A(i, n) = x[n * In + i]).
