@@ -36,7 +36,8 @@ static_assert(alignof(Seed) == storage_alignment);
 using SensorTrainer = Trainer<Sensor, SoftmaxCrossEntropy, Adam, 32>;
 static_assert(SensorTrainer::optimizer_state_bytes >= 2 * Sensor::parameter_bytes);
 static_assert(sizeof(SensorTrainer) >= SensorTrainer::memory_bytes);
-static_assert(sizeof(SensorTrainer) <= SensorTrainer::memory_bytes + 6 * storage_alignment);
+static_assert(sizeof(SensorTrainer) <= SensorTrainer::memory_bytes + SensorTrainer::settings_bytes +
+                                           SensorTrainer::aligned_arrays * storage_alignment);
 static_assert(Trainer<Sensor, SoftmaxCrossEntropy, Sgd, 32>::optimizer_state_bytes == 8);  // a step count
 static_assert(Trainer<CaseModel, SoftmaxCrossEntropy, Sgd, 5>::trained_layers == 5);  // final Softmax fused
 static_assert(Trainer<CaseModel, MeanSquaredError, Sgd, 5>::trained_layers == 6);

@@ -54,9 +54,16 @@ struct ScalarTarget {
     static constexpr const char* name = "scalar";
 };
 
-// Alignment of every parameter, gradient and activation array: a cache line, which also
-// covers the widest SIMD register of every supported target (AVX-512: 64 bytes).
+// Alignment of every parameter, gradient and activation array: on hosts a cache line, which also
+// covers the widest SIMD register of every supported target (AVX-512: 64 bytes). A port may choose
+// less (TINYMLP_PORT_STORAGE_ALIGNMENT in its lane header: Cortex-M has no cache line to fill and
+// its widest access needs 8 bytes), so that its buffers and trainers carry no padding.
+#if defined(TINYMLP_PORT_STORAGE_ALIGNMENT)
+inline constexpr std::size_t storage_alignment = TINYMLP_PORT_STORAGE_ALIGNMENT;
+#else
 inline constexpr std::size_t storage_alignment = 64;
+#endif
+static_assert((storage_alignment & (storage_alignment - 1)) == 0, "tinymlp: the storage alignment is a power of two");
 
 #if TINYMLP_SIMD
 // Vectors of the instruction set Arch: an xsimd tag type such as xsimd::fma3<xsimd::avx2>, or a

@@ -51,6 +51,11 @@ public:
     using optimizer_state = typename Optimizer::template State<S, Net::parameter_count>;
     static constexpr std::size_t optimizer_state_bytes = sizeof(optimizer_state);
     static constexpr std::size_t memory_bytes = Net::template training_bytes<B> + optimizer_state_bytes;
+    // Besides memory_bytes a trainer holds its settings (network pointer, optimizer,
+    // regularization, dropout stream, flags) and the alignment padding of its arrays.
+    static constexpr std::size_t settings_bytes =
+        sizeof(Net*) + sizeof(Optimizer) + sizeof(Regularization) + sizeof(Pcg32) + sizeof(double) + sizeof(bool);
+    static constexpr std::size_t aligned_arrays = 7;
 
     explicit Trainer(Net& trained, const Optimizer& optimizer = {}, const Regularization& regularization = {},
                      std::uint64_t dropout_seed = 0x7e57ab1eULL)

@@ -141,7 +141,8 @@ endforeach()
 foreach(key inference_parameter_bytes inference_sizeof_parameters inference_predict_scratch_bytes
             inference_stack_high_water inference_stack_call training_parameter_bytes
             training_storage_alignment training_sizeof_net training_training_bytes
-            training_optimizer_state_bytes training_memory_bytes training_sizeof_trainer
+            training_optimizer_state_bytes training_memory_bytes training_settings_bytes
+            training_aligned_arrays training_sizeof_trainer
             training_stack_high_water training_stack_call training_batch)
     if(NOT DEFINED ${key})
         message(FATAL_ERROR "footprint: the firmware did not print '${key}'")
@@ -162,11 +163,12 @@ math(EXPR net_expected
      "(${training_parameter_bytes} + ${training_storage_alignment} - 1) / ${training_storage_alignment} * ${training_storage_alignment}")
 check(net_ok "footprint::net: ${net_size} bytes, Net::parameter_bytes rounded to ${training_storage_alignment}: ${net_expected}"
       net_size EQUAL net_expected AND net_size EQUAL training_sizeof_net)
-# 3. A Trainer holds memory_bytes = training_bytes<B> + optimizer_state_bytes, plus the alignment
-#    padding of its six 64-byte aligned blocks and a few scalars (the bound static_asserted in
+# 3. A Trainer holds memory_bytes = training_bytes<B> + optimizer_state_bytes, plus its settings
+#    (settings_bytes) and the alignment padding of its aligned arrays (the bound static_asserted in
 #    tests/test_network_layout.cpp).
 math(EXPR memory_sum "${training_training_bytes} + ${training_optimizer_state_bytes}")
-math(EXPR trainer_bound "${training_memory_bytes} + 6 * ${training_storage_alignment}")
+math(EXPR trainer_bound
+     "${training_memory_bytes} + ${training_settings_bytes} + ${training_aligned_arrays} * ${training_storage_alignment}")
 math(EXPR trainer_extra "${trainer_size} - ${training_memory_bytes}")
 if(trainer_extra GREATER_EQUAL 0)
     set(trainer_extra "+${trainer_extra}")
@@ -207,7 +209,7 @@ row("" "" "" ""
     "Net::predict_scratch_bytes ${inference_predict_scratch_bytes} <= predict's stack ${inference_stack_call}: ${predict_stack_ok}")
 row("training: Net + Adam trainer, batch ${training_batch}" "${training_flash}" "${training_ram}"
     "${training_stack_high_water} (step ${training_stack_call})"
-    "Net::parameter_bytes ${training_parameter_bytes} -> ${net_expected} (64-byte blocks) = footprint::net ${net_size}: ${net_ok}")
+    "Net::parameter_bytes ${training_parameter_bytes} -> ${net_expected} (${training_storage_alignment}-byte blocks) = footprint::net ${net_size}: ${net_ok}")
 row("" "" "" ""
     "Trainer::memory_bytes ${training_memory_bytes} <= footprint::trainer ${trainer_size} (${trainer_extra}) <= ${trainer_bound}: ${trainer_ok}")
 row("baseline: runtime and printf, no tinymlp" "${baseline_flash}" "${baseline_ram}" "-" "-")

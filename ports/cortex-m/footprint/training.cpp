@@ -67,6 +67,8 @@ int main() {
     report("training_bytes", Net::training_bytes<batch>);
     report("optimizer_state_bytes", Trainer::optimizer_state_bytes);
     report("memory_bytes", Trainer::memory_bytes);
+    report("settings_bytes", Trainer::settings_bytes);
+    report("aligned_arrays", Trainer::aligned_arrays);
     report("sizeof_trainer", sizeof(Trainer));
     report("stack_high_water", used);
     report("stack_call", used - depth);

@@ -130,7 +130,7 @@ inline V fma_scalar(typename V::value_type a, const V& b, const V& c) {
 // would read past the end of an array.
 template <class V, class S>
 inline V load_partial(const S* p, std::size_t n, S fill = S(0)) {
-    alignas(64) S buffer[V::size];
+    alignas(V) S buffer[V::size];
     const std::size_t m = n < V::size ? n : V::size;  // n < V::size; the bound helps the compiler's analysis
     for (std::size_t k = 0; k < m; ++k) buffer[k] = p[k];
     for (std::size_t k = m; k < V::size; ++k) buffer[k] = fill;
@@ -146,7 +146,7 @@ inline V load(const S* p, std::size_t n, S fill = S(0)) {
 
 template <class V, class S>
 inline void store_partial(S* p, const V& v, std::size_t n) {
-    alignas(64) S buffer[V::size];
+    alignas(V) S buffer[V::size];
     v.store_aligned(buffer);
     const std::size_t m = n < V::size ? n : V::size;
     for (std::size_t k = 0; k < m; ++k) p[k] = buffer[k];
@@ -162,7 +162,7 @@ inline void store(S* p, const V& v, std::size_t n) {
 template <class V>
 inline typename V::value_type horizontal_max(const V& v) {
     using S = typename V::value_type;
-    alignas(64) S buffer[V::size];
+    alignas(V) S buffer[V::size];
     v.store_aligned(buffer);
     S max = buffer[0];
     for (std::size_t k = 1; k < V::size; ++k) max = buffer[k] > max ? buffer[k] : max;
@@ -181,7 +181,7 @@ inline V sums_of_rows(const V* rows) {
             return xsimd::haddp(rows);
     }
 #endif
-    alignas(64) S sums[V::size];
+    alignas(V) S sums[V::size];
     for (std::size_t j = 0; j < V::size; ++j) sums[j] = hadd(rows[j]);
     return V::load_aligned(sums);
 }
@@ -229,7 +229,7 @@ inline void store(S* p, const V& v, Lanes<N>) {
     if constexpr (N == V::size) {
         v.store_unaligned(p);
     } else {
-        alignas(64) S buffer[V::size];
+        alignas(V) S buffer[V::size];
         v.store_aligned(buffer);
         for (std::size_t k = 0; k < N; ++k) p[k] = buffer[k];
     }
@@ -265,7 +265,7 @@ template <class V>
 inline typename V::value_type sum_of_lanes(const V& v, std::size_t n) {
     using S = typename V::value_type;
     if (n == V::size) return hadd(v);
-    alignas(64) S buffer[V::size];
+    alignas(V) S buffer[V::size];
     v.store_aligned(buffer);
     S sum = 0;
     for (std::size_t k = 0; k < n; ++k) sum += buffer[k];

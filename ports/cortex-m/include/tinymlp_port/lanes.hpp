@@ -24,6 +24,10 @@
 #define TINYMLP_PORT_MVE 0
 #endif
 
+// No cache line to fill, and 8 bytes cover the widest access (a double; VLDM and MVE's VLDRW need
+// 4): tinymlp's arrays are aligned to 8 on Cortex-M, so trainers and stack buffers carry no padding.
+#define TINYMLP_PORT_STORAGE_ALIGNMENT 8
+
 namespace tinymlp::port {
 
 // ---- four floats in four scalar registers (M3, M4, M7) -------------------------------------------
