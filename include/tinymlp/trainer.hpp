@@ -38,6 +38,10 @@ class Trainer {
     using S = typename Net::scalar;
     using Target = typename Net::target;
     static_assert(B > 0, "tinymlp: the batch size must be positive");
+    static_assert(Net::parameter_count <= static_cast<std::size_t>(-1) / (4 * sizeof(S)) &&
+                      Net::activations_per_sample + Net::saved_per_sample + 2 * Net::widest_layer <=
+                          static_cast<std::size_t>(-1) / (2 * B * sizeof(S)),
+                  "tinymlp: the trainer's memory for this network and batch size overflows size_t on this target");
 
 public:
     using network_type = Net;

@@ -14,6 +14,8 @@ enum class Bias { on, off };
 
 template <class S, std::size_t In, std::size_t Out, Bias UseBias>
 struct DenseLayer {
+    static_assert(In == 0 || Out <= static_cast<std::size_t>(-1) / In - 1,
+                  "tinymlp: Dense<In, Out> has more weights than size_t counts on this target");
     static constexpr const char* name = "Dense";
     static constexpr std::size_t in_size = In, out_size = Out;
     static constexpr std::size_t weight_count = In * Out;  // subject to weight decay and L1
