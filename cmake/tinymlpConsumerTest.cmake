@@ -21,19 +21,11 @@ endif()
 set(_prefix "${WORK_DIR}/prefix")
 set(_build "${WORK_DIR}/build")
 
-function(run_step name)
-    string(REPLACE ";" " " _shown "${ARGN}")
-    message(STATUS "[consumer] ${name}: ${_shown}")
-    execute_process(COMMAND ${ARGN} RESULT_VARIABLE _result)
-    if(NOT _result EQUAL 0)
-        message(FATAL_ERROR "[consumer] ${name} failed (${_result})")
-    endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/tinymlpTestSteps.cmake")
 
-file(REMOVE_RECURSE "${WORK_DIR}")
-file(MAKE_DIRECTORY "${WORK_DIR}")
+tinymlp_fresh_directory("${WORK_DIR}")
 
-run_step(install "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --config "${CONFIG}" --prefix "${_prefix}")
+tinymlp_run_step("consumer" install "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --config "${CONFIG}" --prefix "${_prefix}")
 
 set(_configure "${CMAKE_COMMAND}" -S "${CONSUMER_DIR}" -B "${_build}"
     "-DCMAKE_BUILD_TYPE=${CONFIG}"
@@ -56,7 +48,7 @@ endif()
 if(DEFINED EXPECT_HOST AND NOT EXPECT_HOST STREQUAL "")
     list(APPEND _configure "-DTINYMLP_EXPECT_HOST=${EXPECT_HOST}")
 endif()
-run_step(configure ${_configure})
+tinymlp_run_step("consumer" configure ${_configure})
 
 # The package must come from the prefix just installed, not from anywhere else on the system.
 file(STRINGS "${_build}/CMakeCache.txt" _dir_line REGEX "^tinymlp_DIR:")
@@ -68,7 +60,7 @@ if(NOT _at EQUAL 0)
     message(FATAL_ERROR "[consumer] tinymlp was found in '${_found_dir}', not under '${_prefix}'")
 endif()
 
-run_step(build "${CMAKE_COMMAND}" --build "${_build}" --config "${CONFIG}")
-run_step(run "${CMAKE_CTEST_COMMAND}" --test-dir "${_build}" -C "${CONFIG}" --output-on-failure
+tinymlp_run_step("consumer" build "${CMAKE_COMMAND}" --build "${_build}" --config "${CONFIG}")
+tinymlp_run_step("consumer" run "${CMAKE_CTEST_COMMAND}" --test-dir "${_build}" -C "${CONFIG}" --output-on-failure
     --no-tests=error)
 message(STATUS "[consumer] OK")
