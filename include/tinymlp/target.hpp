@@ -10,14 +10,22 @@
 //                      set its flags enable, or the lane type of a port's Arch tag.
 //
 // DefaultTarget is, in this order:
-//  - SimdTarget<tinymlp::port::Arch> when the build names a port's lane header in
-//    TINYMLP_PORT_LANES (Cortex-M: ports/cortex-m/include/tinymlp_port/lanes.hpp, whose
-//    unrolled scalar lanes or Helium/MVE vectors stand in for xsimd, which has no Cortex-M arch);
+//  - SimdTarget<tinymlp::port::Arch> with a port's lane header: on any Cortex-M compiler
+//    ports/cortex_m_lanes.hpp, whose unrolled scalar lanes or Helium/MVE vectors stand in for
+//    xsimd, which has no Cortex-M arch; or the header a build names in TINYMLP_PORT_LANES;
 //  - SimdTarget<xsimd::default_arch> when the build has xsimd (the CMake package defines
 //    TINYMLP_HAS_XSIMD=1) and xsimd found a SIMD instruction set for the compiler flags;
 //  - otherwise ScalarTarget.
 #pragma once
 #include <cstddef>
+
+// A Cortex-M compiler gets the Cortex-M port's lane types from its own predefined macros, whatever
+// builds the firmware (Arduino, PlatformIO, Zephyr, a vendor IDE): no -D and no toolchain file.
+// TINYMLP_PORT_LANES="header" names other lane types; TINYMLP_NO_PORT_LANES keeps the reference.
+#if !defined(TINYMLP_PORT_LANES) && !defined(TINYMLP_NO_PORT_LANES) && defined(__ARM_ARCH_PROFILE) && \
+    __ARM_ARCH_PROFILE == 'M'
+#define TINYMLP_PORT_LANES "ports/cortex_m_lanes.hpp"
+#endif
 
 #if defined(TINYMLP_PORT_LANES)
 #include TINYMLP_PORT_LANES

@@ -25,7 +25,7 @@ namespace simd {
 // has none. Two families supply them:
 //  - xsimd: xsimd::batch<S, Arch> for xsimd's instruction-set tags (sse2, fma3<avx2>, neon64, ...);
 //  - a port: an Arch tag with a member template lanes<S> naming its own vector type, or void
-//    (ports/cortex-m/include/tinymlp_port/lanes.hpp: unrolled scalar lanes, Helium/MVE).
+//    (include/tinymlp/ports/cortex_m_lanes.hpp: unrolled scalar lanes, Helium/MVE).
 // A vector type offers what the kernels use of xsimd::batch: value_type, size, broadcast and
 // lane-wise constructors, load/store_(un)aligned, + - * / and comparisons, and the free functions
 // fma, hadd, max, select, abs, sqrt, exp, log1p and tanh, found by argument-dependent lookup.

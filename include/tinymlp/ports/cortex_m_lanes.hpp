@@ -9,9 +9,9 @@
 //     over the 32 single-precision registers of FPv4/FPv5 (soft-float calls on the M3).
 //
 // Only float has lanes; double (M7 and M55 have a double-precision FPU, M4 none) stays with the
-// reference kernels. The build names this header in TINYMLP_PORT_LANES (see the top-level
-// CMakeLists.txt), and include/tinymlp/target.hpp makes SimdTarget<tinymlp::port::Arch> the
-// default target.
+// reference kernels. include/tinymlp/target.hpp includes this header whenever the compiler targets
+// a Cortex-M (__ARM_ARCH_PROFILE == 'M': any -mcpu=cortex-m*, from any build system, with no -D)
+// and makes SimdTarget<tinymlp::port::Arch> the default target.
 #pragma once
 #include <cmath>
 #include <cstddef>
