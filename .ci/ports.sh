@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Cross-builds the test suite for every port and runs it under QEMU through ctest:
-# aarch64 and armv7 Linux (qemu-user), Cortex-M3/M4/M7/M55 (qemu-system-arm, semihosting).
-#   .ci/ports.sh                 # all six
+# aarch64 and armv7 Linux (qemu-user), Cortex-M3/M4/M7/M33/M55 (qemu-system-arm, semihosting).
+#   .ci/ports.sh                 # all seven
 #   .ci/ports.sh cortex-m55      # some
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(aarch64 armv7 cortex-m3 cortex-m4 cortex-m7 cortex-m55)
+[ ${#presets[@]} -gt 0 ] || presets=(aarch64 armv7 cortex-m3 cortex-m4 cortex-m7 cortex-m33 cortex-m55)
 for preset in "${presets[@]}"; do
     echo "==> port ${preset}"
     start=$SECONDS

@@ -46,10 +46,12 @@ if [ "$status" -ne 0 ]; then
   exit 1
 fi
 
-# Join the firmware's "region <id> <name> macs <n> samples <n>" lines with the counts.
+# Join the firmware's "region <id> <name> macs <n> samples <n>" lines with the counts; its
+# "note <text>" lines follow the table.
 awk -v machine="$machine" '
   FNR == NR { count[$1] = $2; next }
   $1 == "target" { target = $2 }
+  $1 == "note" { notes = notes substr($0, 6) "\n" }
   $1 == "region" { id = $2; name[id] = $3; macs[id] = $5; samples[id] = $7; last = id }
   END {
     if (!(0 in count) || name[0] != "empty") { print "no counts: markers not reached"; exit 1 }
@@ -62,4 +64,5 @@ awk -v machine="$machine" '
       n = count[id] - overhead
       printf "%-34s %12d %12.0f %14.3f\n", name[id], n, n / samples[id], n / macs[id]
     }
+    printf "%s", notes
   }' "$work/counts" "$work/output"

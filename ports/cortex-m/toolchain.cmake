@@ -14,9 +14,9 @@ set(CMAKE_SYSTEM_PROCESSOR arm)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 set(TINYMLP_CORTEX_M_MACHINE "mps2-an385" CACHE STRING
-    "QEMU machine the firmware is built for and run on: mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F), mps2-an500 (Cortex-M7, double-precision FPU), mps3-an547 (Cortex-M55, MVE)")
+    "QEMU machine the firmware is built for and run on: mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F), mps2-an500 (Cortex-M7, double-precision FPU), mps2-an505 (Cortex-M33, DSP + single-precision FPU), mps3-an547 (Cortex-M55, MVE)")
 set_property(CACHE TINYMLP_CORTEX_M_MACHINE PROPERTY STRINGS
-             mps2-an385 mps2-an386 mps2-an500 mps3-an547)
+             mps2-an385 mps2-an386 mps2-an500 mps2-an505 mps3-an547)
 # try_compile projects re-read this file: hand them the machine too.
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES TINYMLP_CORTEX_M_MACHINE)
 
@@ -33,6 +33,12 @@ elseif(TINYMLP_CORTEX_M_MACHINE STREQUAL "mps2-an500")
   set(TINYMLP_CORTEX_M_CPU cortex-m7)
   set(TINYMLP_CORTEX_M_CPU_FLAGS "-mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard")
   set(TINYMLP_CORTEX_M_LINKER_SCRIPT mps2-an500.ld)
+elseif(TINYMLP_CORTEX_M_MACHINE STREQUAL "mps2-an505")
+  # Armv8-M Mainline with the DSP extension and FPv5 single precision (no double-precision FPU,
+  # as on most Cortex-M33 parts: nRF5340, STM32L5/U5, LPC55S).
+  set(TINYMLP_CORTEX_M_CPU cortex-m33)
+  set(TINYMLP_CORTEX_M_CPU_FLAGS "-mcpu=cortex-m33 -mthumb -mfpu=fpv5-sp-d16 -mfloat-abi=hard")
+  set(TINYMLP_CORTEX_M_LINKER_SCRIPT mps2-an505.ld)
 elseif(TINYMLP_CORTEX_M_MACHINE STREQUAL "mps3-an547")
   # -mcpu=cortex-m55 implies +mve.fp +fp.dp (__ARM_FEATURE_MVE == 3); newlib comes from the
   # thumb/v8-m.main+dp/hard multilib, which is ABI-compatible.
@@ -41,7 +47,7 @@ elseif(TINYMLP_CORTEX_M_MACHINE STREQUAL "mps3-an547")
   set(TINYMLP_CORTEX_M_LINKER_SCRIPT mps3-an547.ld)
 else()
   message(FATAL_ERROR "TINYMLP_CORTEX_M_MACHINE='${TINYMLP_CORTEX_M_MACHINE}': expected "
-                      "mps2-an385, mps2-an386, mps2-an500 or mps3-an547")
+                      "mps2-an385, mps2-an386, mps2-an500, mps2-an505 or mps3-an547")
 endif()
 set(TINYMLP_CORTEX_M ON)
 set(TINYMLP_CORTEX_M_LINKER_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/linker/${TINYMLP_CORTEX_M_LINKER_SCRIPT}")
