@@ -9,228 +9,47 @@
 // and update work is not counted. The scalar reference is compiled with the same flags, so the
 // compiler vectorises some of its loops by itself (the forward pass's, mostly).
 //
+// Built with the flags of a preset, the cases run on that preset's instruction set. A plain x86-64
+// build (no -m flags) compiles them for SSE2, AVX2 and AVX-512 (benchmark_cases.cpp,
+// tinymlp_x86_dispatch_sources) and runs the newest the CPU has, chosen once at run time; it then
+// also prints 784-256-10 training on each variant the CPU runs (avx2's flags are the x86-avx2
+// preset's) and the one-sample latency through the dispatched function pointer.
+//
 //   benchmark [--short] [--json FILE]
 // --short times a single call per case, well under a second in a release build (ctest runs it so
 // that the benchmark keeps building and running; it never fails on speed); --json also writes
 // the figures for bench/pytorch_reference.py.
-#include <algorithm>
-#include <chrono>
-#include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <string>
 #include <vector>
 
-#include <tinymlp/tinymlp.hpp>
+#include <tinymlp/dispatch.hpp>
+#include <tinymlp/status.hpp>
 
-using namespace tinymlp;
+#include "benchmark.hpp"
+
+using namespace tinymlp_bench;
+
+// benchmark_cases.cpp, in the namespace of each instruction set it is compiled for
+TINYMLP_ISA_DECLARE(tinymlp_bench, const char* default_target_name())
+TINYMLP_ISA_DECLARE(tinymlp_bench, std::vector<Peak> peaks(const Timing& timing))
+TINYMLP_ISA_DECLARE(tinymlp_bench, std::vector<Result> run(const Options& options, double peak))
+TINYMLP_ISA_DECLARE(tinymlp_bench, Result train_784_256_10(const Options& options))
+TINYMLP_ISA_DECLARE(tinymlp_bench, Result infer_32_64_64_8(const Options& options))
+TINYMLP_ISA_DECLARE(tinymlp_bench, tinymlp::Status predict_32_64_64_8(const float* x, float* y))
+TINYMLP_ISA_DECLARE(tinymlp_bench, const float* small_inputs())
+TINYMLP_ISA_DECLARE(tinymlp_bench, std::size_t small_samples())
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// How long each case is timed: about `seconds`, in rounds of at least 2 ms (seconds_per_call).
-// A quick run (--short, what ctest runs, whatever the build type) times one call per case.
-struct Timing {
-    bool quick = false;
-    double seconds = 1.0;
-};
-
-// Seconds per call of f: the best of many short rounds over about timing.seconds. Short rounds and
-// the best of them keep the figure close to what an otherwise idle core does, even when other
-// processes share the machine.
-template <class F>
-double seconds_per_call(F&& f, const Timing& timing, int min_calls) {
-    if (timing.quick) {
-        const auto start = Clock::now();
-        f();
-        return seconds_since(start);
-    }
-    f();  // warm-up: caches, page faults
-    constexpr double round_seconds = 0.002;
-    double best = 1e300;
-    const auto begin = Clock::now();
-    for (int r = 0; r < 8 || seconds_since(begin) < timing.seconds; ++r) {
-        long calls = 0;
-        const auto start = Clock::now();
-        double elapsed = 0;
-        do {
-            f();
-            ++calls;
-            elapsed = seconds_since(start);
-        } while (elapsed < round_seconds || calls < min_calls);
-        best = std::min(best, elapsed / static_cast<double>(calls));
-    }
-    return best;
-}
-
-// Keeps a value alive without letting the compiler compute it away.
-template <class T>
-void keep(const T& value) {
-    asm volatile("" : : "g"(&value) : "memory");
-}
-
-// --- peak ---------------------------------------------------------------------------------------
-
-[[maybe_unused]] float fma(float a, float b, float c) { return a * b + c; }  // the scalar build's multiply-add
-
-// Multiply-adds on Accumulators independent vectors V (or scalars); returns GFLOP/s. Without
-// -ffast-math the compiler may neither drop nor reassociate them, so the loop runs as written.
-template <class V, std::size_t Accumulators, class S>
-double peak_gflops(const Timing& timing) {
-    constexpr long iterations = 1 << 16;
-    V acc[Accumulators];
-    for (std::size_t k = 0; k < Accumulators; ++k) acc[k] = V(S(k) * S(1e-3));
-    const V a(S(0.999999)), b(S(1e-7));
-    const double per_call = seconds_per_call(
-        [&] {
-            for (long i = 0; i < iterations; ++i) {
-#pragma GCC unroll 32
-                for (std::size_t k = 0; k < Accumulators; ++k) acc[k] = fma(acc[k], a, b);
-            }
-        },
-        timing, 4);
-    keep(acc);
-    constexpr double lanes = sizeof(V) / sizeof(S);
-    return 2.0 * lanes * Accumulators * iterations / per_call * 1e-9;
-}
-
-struct Peak {
-    const char* name;
-    double gflops;
-};
-
-#if TINYMLP_XSIMD
-// The vectors of the default target, and AVX2's (fma3<avx2>) when the default one is wider.
-std::vector<Peak> measure_peaks(const Timing& timing) {
-    using Arch = DefaultTarget::arch;
-    std::vector<Peak> peaks;
-    constexpr std::size_t registers = kernels::simd::LaneTraits<xsimd::batch<float, Arch>>::registers;
-    // a register-file's worth of accumulators, minus the two operands and some slack
-    peaks.push_back({Arch::name(), peak_gflops<xsimd::batch<float, Arch>, registers - 4, float>(timing)});
-    if constexpr (!std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>> && xsimd::fma3<xsimd::avx2>::supported())
-        peaks.push_back({"fma3+avx2", peak_gflops<xsimd::batch<float, xsimd::fma3<xsimd::avx2>>, 12, float>(timing)});
-    return peaks;
-}
-#else
-std::vector<Peak> measure_peaks(const Timing& timing) {
-    return {{"scalar", peak_gflops<float, 8, float>(timing)}};
-}
-#endif
-
-// --- networks and data --------------------------------------------------------------------------
-
-template <class Target>
-using Mlp784x256x10 = Network<float, Target, Dense<784, 256>, ReLU, Dense<256, 10>>;
-template <class Target>
-using Mlp784x256x128x10 = Network<float, Target, Dense<784, 256>, ReLU, Dense<256, 128>, ReLU, Dense<128, 10>>;
-template <class Target>
-using Mlp32x64x64x8 = Network<float, Target, Dense<32, 64>, ReLU, Dense<64, 64>, ReLU, Dense<64, 8>>;
-
-// Multiply-adds per sample of one training step: forward and weight gradient of every Dense layer,
-// input gradient of every Dense layer but the first.
-constexpr double training_macs(std::initializer_list<std::size_t> widths) {
-    double macs = 0;
-    const std::size_t* w = widths.begin();
-    for (std::size_t l = 0; l + 1 < widths.size(); ++l) macs += double(w[l]) * double(w[l + 1]) * (l == 0 ? 2 : 3);
-    return macs;
-}
-
-// Random data shaped like Fashion-MNIST: pixels in [0, 1), class labels; `samples` of them.
-struct Dataset {
-    std::vector<float> x;
-    std::vector<std::int32_t> labels;
-    std::size_t features = 0, samples = 0;
-    Dataset(std::size_t feature_count, std::size_t sample_count, std::int32_t classes, std::uint64_t seed)
-        : x(feature_count * sample_count), labels(sample_count), features(feature_count), samples(sample_count) {
-        Pcg32 rng(seed);
-        for (float& v : x) v = rng.uniform_float();
-        for (std::int32_t& label : labels) label = static_cast<std::int32_t>(rng.next_u32() % classes);
-    }
-};
-
-struct Result {
-    std::string name, target;
-    std::size_t batch = 0;
-    double samples_per_second = 0, gflops = 0, microseconds = 0;
-};
-
-struct Options {
-    bool short_mode = false;
-    const char* json = nullptr;
-    Timing timing() const { return {short_mode, 1.0}; }
-};
-
-template <class Net, std::size_t B>
-Result train(const char* name, double macs_per_sample, const Dataset& data, const Options& options) {
-    static Net net;
-    net.init(42);
-    static Trainer<Net, SoftmaxCrossEntropy, Sgd, B> trainer(net);
-    trainer = Trainer<Net, SoftmaxCrossEntropy, Sgd, B>(net, Sgd{0.01});
-    std::size_t offset = 0;
-    bool failed = false;
-    const double seconds = seconds_per_call(
-        [&] {
-            if (offset + B > data.samples) offset = 0;
-            failed |= trainer.step(&data.x[offset * data.features], &data.labels[offset]) != Status::ok;
-            offset += B;
-        },
-        options.timing(), 3);
-    if (failed) std::printf("  (a training step of %s reported an error)\n", name);
-    Result r;
-    r.name = name;
-    r.target = Net::target::name;
-    r.batch = B;
-    r.samples_per_second = B / seconds;
-    r.gflops = 2.0 * macs_per_sample * r.samples_per_second * 1e-9;
-    return r;
-}
-
-template <class Net>
-Result infer(const char* name, const Dataset& data, const Options& options) {
-    static Net net;
-    net.init(42);
-    static float y[Net::output_size];
-    std::size_t sample = 0;
-    const double seconds = seconds_per_call(
-        [&] {
-            if (++sample == data.samples) sample = 0;
-            if (net.predict(&data.x[sample * data.features], y) != Status::ok) std::printf("  predict failed\n");
-            keep(y);
-        },
-        options.timing(), 100);
-    Result r;
-    r.name = name;
-    r.target = Net::target::name;
-    r.batch = 1;
-    r.microseconds = seconds * 1e6;
-    return r;
-}
-
-void print_training(const Result& fast, const Result& scalar, double peak) {
-    std::printf("  %-28s batch %3lu  %-10s %10.0f samples/s %7.2f GFLOP/s %5.1f %% of peak | %-7s %9.0f samples/s"
-                " %6.2f GFLOP/s | x%.1f\n",
-                fast.name.c_str(), static_cast<unsigned long>(fast.batch), fast.target.c_str(),
-                fast.samples_per_second, fast.gflops, 100 * fast.gflops / peak, scalar.target.c_str(),
-                scalar.samples_per_second, scalar.gflops, fast.samples_per_second / scalar.samples_per_second);
-}
-void print_inference(const Result& fast, const Result& scalar) {
-    std::printf("  %-28s batch   1  %-10s %10.2f us | %-7s %9.2f us | x%.1f\n", fast.name.c_str(),
-                fast.target.c_str(), fast.microseconds, scalar.target.c_str(), scalar.microseconds,
-                scalar.microseconds / fast.microseconds);
-}
-
-void write_json(const char* path, const std::vector<Peak>& peaks, const std::vector<Result>& results) {
+void write_json(const char* path, const char* default_target, const std::vector<Peak>& peaks,
+                const std::vector<Result>& results) {
     std::FILE* f = std::fopen(path, "w");
     if (!f) {
         std::printf("cannot write %s\n", path);
         return;
     }
-    std::fprintf(f, "{\n  \"default_target\": \"%s\",\n  \"peaks\": [", DefaultTarget::name);
+    std::fprintf(f, "{\n  \"default_target\": \"%s\",\n  \"peaks\": [", default_target);
     for (std::size_t i = 0; i < peaks.size(); ++i)
         std::fprintf(f, "%s{\"name\": \"%s\", \"gflops\": %.3f}", i ? ", " : "", peaks[i].name, peaks[i].gflops);
     std::fprintf(f, "],\n  \"results\": [\n");
@@ -247,6 +66,62 @@ void write_json(const char* path, const std::vector<Peak>& peaks, const std::vec
     std::printf("wrote %s\n", path);
 }
 
+#if TINYMLP_X86_DISPATCH
+// 784-256-10 training at batch 256 on every variant this CPU runs, beside the dispatched one; and
+// one-sample 32-64-64-8 inference timed inside the variant and through the dispatched pointer.
+void compare_variants(const Options& options) {
+    using tinymlp::IsaLevel;
+    struct Variant {
+        IsaLevel level;
+        Result (*train)(const Options&);
+        const char* flags;
+    };
+    const Variant variants[] = {
+        {IsaLevel::sse2, &isa_sse2::train_784_256_10, "no -m flags"},
+        {IsaLevel::avx2, &isa_avx2::train_784_256_10, "-mavx2 -mfma: the x86-avx2 preset's flags"},
+        {IsaLevel::avx512, &isa_avx512::train_784_256_10, "-mavx512f/bw/dq/vl -mfma: the x86-avx512 preset's flags"},
+    };
+    const IsaLevel cpu = tinymlp::cpu_isa_level();
+    std::printf("instruction-set variants of this build (dispatched: %s, chosen at run time)\n", tinymlp::to_string(cpu));
+    const Result dispatched = TINYMLP_ISA_PICK(tinymlp_bench, train_784_256_10)(options);
+    double avx2 = 0;
+    for (const Variant& v : variants) {
+        if (v.level > cpu) {
+            std::printf("  784-256-10 training, batch 256, %-8s not run: this CPU lacks it\n", tinymlp::to_string(v.level));
+            continue;
+        }
+        const Result r = v.train(options);
+        if (v.level == IsaLevel::avx2) avx2 = r.samples_per_second;
+        std::printf("  784-256-10 training, batch 256, %-8s %10.0f samples/s  (%s)\n", tinymlp::to_string(v.level),
+                    r.samples_per_second, v.flags);
+    }
+    std::printf("  784-256-10 training, batch 256, dispatched %8.0f samples/s", dispatched.samples_per_second);
+    if (avx2 > 0) std::printf(", x%.2f of the avx2 variant (the x86-avx2 preset's code)", dispatched.samples_per_second / avx2);
+    std::printf("\n");
+
+    // The dispatch cost of a one-sample call: the variant's own loop against one call per sample
+    // through the pointer TINYMLP_ISA_PICK returned.
+    const Result inside = TINYMLP_ISA_PICK(tinymlp_bench, infer_32_64_64_8)(options);
+    const auto predict = TINYMLP_ISA_PICK(tinymlp_bench, predict_32_64_64_8);
+    const float* x = TINYMLP_ISA_PICK(tinymlp_bench, small_inputs)();
+    const std::size_t samples = TINYMLP_ISA_PICK(tinymlp_bench, small_samples)();
+    static float y[8];
+    std::size_t sample = 0;
+    bool failed = false;
+    const double through_pointer = seconds_per_call(
+        [&] {
+            if (++sample == samples) sample = 0;
+            failed |= predict(x + sample * 32, y) != tinymlp::Status::ok;
+            keep(y);
+        },
+        options.timing(), 100);
+    if (failed) std::printf("  (predict failed)\n");
+    std::printf("  32-64-64-8 inference, one sample: %.3f us in the variant's loop, %.3f us through the dispatched "
+                "pointer (x%.2f)\n",
+                inside.microseconds, through_pointer * 1e6, through_pointer * 1e6 / inside.microseconds);
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -259,47 +134,21 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    using Fast = DefaultTarget;
-    using Scalar = ScalarTarget;
-    std::printf("tinymlp benchmark, default target %s%s\n", Fast::name, options.short_mode ? " (short run)" : "");
+    const char* target = TINYMLP_ISA_PICK(tinymlp_bench, default_target_name)();
+    std::printf("tinymlp benchmark, default target %s%s\n", target, options.short_mode ? " (short run)" : "");
+#if TINYMLP_X86_DISPATCH
+    std::printf("x86-64 dispatch: this CPU runs %s; cases built for sse2, avx2+fma and avx512\n",
+                tinymlp::to_string(tinymlp::cpu_isa_level()));
+#else
+    std::printf("instruction set fixed at compile time\n");
+#endif
 
-    const std::vector<Peak> peaks = measure_peaks(options.timing());
+    const std::vector<Peak> peaks = TINYMLP_ISA_PICK(tinymlp_bench, peaks)(options.timing());
     for (const Peak& p : peaks) std::printf("  peak, multiply-add loop on %-10s %8.2f GFLOP/s (one core)\n", p.name, p.gflops);
-    const double peak = peaks.front().gflops;
-
-    const Dataset images(784, options.short_mode ? 1024 : 8192, 10, 1);
-    const Dataset small(32, 4096, 8, 2);
-    std::vector<Result> results;
-    const auto training = [&](const Result& fast, const Result& scalar) {
-        print_training(fast, scalar, peak);
-        results.push_back(fast);
-        results.push_back(scalar);
-    };
-
-    std::printf("training, SGD, softmax cross-entropy (useful GFLOP/s; scalar reference; speed-up)\n");
-    constexpr double macs_784_10 = training_macs({784, 256, 10});
-    constexpr double macs_784_128 = training_macs({784, 256, 128, 10});
-    constexpr double macs_32 = training_macs({32, 64, 64, 8});
-    training(train<Mlp784x256x10<Fast>, 256>("784-256-10", macs_784_10, images, options),
-             train<Mlp784x256x10<Scalar>, 256>("784-256-10", macs_784_10, images, options));
-    training(train<Mlp784x256x128x10<Fast>, 256>("784-256-128-10", macs_784_128, images, options),
-             train<Mlp784x256x128x10<Scalar>, 256>("784-256-128-10", macs_784_128, images, options));
-    training(train<Mlp32x64x64x8<Fast>, 32>("32-64-64-8", macs_32, small, options),
-             train<Mlp32x64x64x8<Scalar>, 32>("32-64-64-8", macs_32, small, options));
-    training(train<Mlp32x64x64x8<Fast>, 1>("32-64-64-8", macs_32, small, options),
-             train<Mlp32x64x64x8<Scalar>, 1>("32-64-64-8", macs_32, small, options));
-
-    std::printf("inference, one sample (predict)\n");
-    const auto inference = [&](const Result& fast, const Result& scalar) {
-        print_inference(fast, scalar);
-        results.push_back(fast);
-        results.push_back(scalar);
-    };
-    inference(infer<Mlp784x256x10<Fast>>("784-256-10", images, options),
-              infer<Mlp784x256x10<Scalar>>("784-256-10", images, options));
-    inference(infer<Mlp32x64x64x8<Fast>>("32-64-64-8", small, options),
-              infer<Mlp32x64x64x8<Scalar>>("32-64-64-8", small, options));
-
-    if (options.json) write_json(options.json, peaks, results);
+    const std::vector<Result> results = TINYMLP_ISA_PICK(tinymlp_bench, run)(options, peaks.front().gflops);
+#if TINYMLP_X86_DISPATCH
+    compare_variants(options);
+#endif
+    if (options.json) write_json(options.json, target, peaks, results);
     return 0;
 }
