@@ -3,8 +3,10 @@
 
     check_manifests.py SOURCE_DIR CMAKE_VERSION platformio|zephyr|esp_idf|arduino|versions [PC_FILE]
 
-platformio: library.json against tests/buildsys/platformio_library.schema.json (jsonschema);
-zephyr:     zephyr/module.yml against tests/buildsys/zephyr_module.schema.yml (pykwalify), and the
+platformio: library.json against PlatformIO's own schema, tests/buildsys/platformio_library.schema.json
+            (jsonschema; see SCHEMAS.md), and no field that schema does not name;
+zephyr:     zephyr/module.yml against Zephyr's own schema, tests/buildsys/zephyr_module.schema.yml
+            (pykwalify), and the
             CMake and Kconfig files it names;
 esp_idf:    idf_component.yml is YAML with the fields the component manager reads;
 arduino:    library.properties has the fields of the Arduino library specification (1.5 format);
@@ -24,13 +26,33 @@ def read(path):
         return f.read()
 
 
+def required_lists(schema):
+    """PlatformIO's schema marks required properties draft-3 style ("required": true inside the
+    property, see SCHEMAS.md); returns it with those booleans turned into the object's list."""
+    if isinstance(schema, list):
+        return [required_lists(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: required_lists(value) for key, value in schema.items() if not (key == "required" and not isinstance(value, list))}
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        names = [name for name, sub in properties.items()
+                 if isinstance(sub, dict) and sub.get("required") in (True, "true")]
+        if names:
+            out["required"] = names
+    return out
+
+
 def check_platformio(root, problems):
     import jsonschema
 
     manifest = json.loads(read(os.path.join(root, "library.json")))
-    schema = json.loads(read(os.path.join(HERE, "platformio_library.schema.json")))
-    for error in jsonschema.Draft7Validator(schema).iter_errors(manifest):
+    schema = required_lists(json.loads(read(os.path.join(HERE, "platformio_library.schema.json"))))
+    for error in jsonschema.Draft202012Validator(schema).iter_errors(manifest):
         problems.append("library.json: %s: %s" % ("/".join(map(str, error.path)) or "(top)", error.message))
+    for key in manifest:
+        if key not in schema["properties"]:
+            problems.append("library.json: '%s' is not a field of PlatformIO's library.json" % key)
     build = manifest.get("build", {})
     include_dir = build.get("includeDir", "")
     if not os.path.isfile(os.path.join(root, include_dir, "tinymlp", "tinymlp.hpp")):
@@ -51,7 +73,10 @@ def check_zephyr(root, problems):
     except SchemaError as error:
         problems.append("zephyr/module.yml: %s" % error.msg)
         return
-    build = core.source["build"]
+    build = core.source.get("build") or {}
+    if "cmake" not in build or "kconfig" not in build:
+        problems.append("zephyr/module.yml: build.cmake and build.kconfig must name tinymlp's CMake and Kconfig files")
+        return
     cmake_lists = os.path.join(root, build["cmake"], "CMakeLists.txt")
     kconfig = os.path.join(root, build["kconfig"])
     for path in (cmake_lists, kconfig):
