@@ -73,8 +73,8 @@ int run(const Settings& settings, const Optimizer& optimizer, const Data& data) 
     std::printf("parameters: %zu (%zu bytes); trainer memory %zu bytes; %s lr %g, weight decay %g, batch %zu\n",
                 Net::parameter_count, Net::parameter_bytes, TrainerT::memory_bytes, Optimizer::name,
                 settings.learning_rate, settings.weight_decay, B);
-    std::printf("train samples %zu (%zu per epoch in full batches), test samples %zu\n", data.train.count,
-                data.train.count / B * B, data.test.count);
+    std::printf("train samples %zu (%zu full batches and one of %zu per epoch), test samples %zu\n", data.train.count,
+                data.train.count / B, data.train.count % B, data.test.count);
 
     examples::CsvWriter csv;
     if (!csv.open(settings.csv_path, {"epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"}))
@@ -88,7 +88,7 @@ int run(const Settings& settings, const Optimizer& optimizer, const Data& data) 
         examples::Metrics train;
         char label[32];
         std::snprintf(label, sizeof label, "epoch %ld/%ld", epoch, settings.epochs);
-        examples::Progress bar(label, data.train.count / B, B);
+        examples::Progress bar(label, (data.train.count + B - 1) / B, B);
         if (!examples::train_epoch(trainer, data.train, order, train, &bar)) return 1;
         test = examples::evaluate(trainer, data.test);
         std::printf("epoch %ld, train loss %.4f, train acc %.4f, test acc %.4f  (%.1f s)\n", epoch, train.loss,

@@ -4,6 +4,10 @@
 // in an optimizer's arithmetic (a hyperparameter rounded before `1 - beta` is taken) adds up over
 // the steps and shows, where 3 steps against a float64 reference hide it.
 //
+// The same runs also train through step_partial (a trainer of a larger batch given the run's
+// batch as a partial one) and through gradient accumulation (micro-batches whose mean gradient
+// makes the run's batch): both must follow PyTorch's batch at the same tolerance.
+//
 // Tolerance for a value r: |x - r| <= 1e-5 |r| + 1e-6 * max|r over the array|. The absolute term
 // covers parameters that pass near zero; summation order (ours vs PyTorch's BLAS) is the only
 // difference between the two runs.
@@ -72,8 +76,15 @@ Optimizer optimizer_of(const Run& run) {
     }
 }
 
-template <class Net, class Loss, class Optimizer, std::size_t B>
+// How the trainer is given each of the run's batches of B samples.
+enum class Feed { batch, partial, accumulated };
+
+// TrainerB: the trainer's batch size: B for Feed::batch, more than B for Feed::partial (step_partial
+// with n = B), a divisor of B for Feed::accumulated (B / TrainerB micro-batches per step).
+template <class Net, class Loss, class Optimizer, std::size_t B, Feed feed = Feed::batch, std::size_t TrainerB = B>
 void train_like_pytorch(const Run& run) {
+    static_assert(feed == Feed::batch ? TrainerB == B
+                                      : feed == Feed::partial ? TrainerB > B : B % TrainerB == 0 && TrainerB < B);
     char path[512];
     if (!fixture.load(tinymlp_test::fixture_path(path, sizeof path, run.file))) {
         CHECK(false);
@@ -97,17 +108,33 @@ void train_like_pytorch(const Run& run) {
     Regularization regularization;
     regularization.weight_decay = run.weight_decay;
     regularization.decay_biases = run.decay_all;
-    static Trainer<Net, Loss, Optimizer, B> trainer(net);
-    trainer = Trainer<Net, Loss, Optimizer, B>(net, optimizer_of<Optimizer>(run), regularization);
-    constexpr std::size_t targets_per_batch = Trainer<Net, Loss, Optimizer, B>::targets_per_batch;
+    using TrainerT = Trainer<Net, Loss, Optimizer, TrainerB>;
+    using TargetT = typename Loss::template target_type_for<float>;
+    static TrainerT trainer(net);
+    trainer = TrainerT(net, optimizer_of<Optimizer>(run), regularization);
+    constexpr std::size_t targets_per_sample = TrainerT::targets_per_batch / TrainerB;
     float loss_of_step[64];
     for (std::size_t step = 0; step < steps && step < 64; ++step) {
         const std::size_t k = step % batches;
-        const auto* t = Loss::fuses_softmax ? static_cast<const void*>(targets->i32 + k * targets_per_batch)
-                                            : static_cast<const void*>(targets->f32 + k * targets_per_batch);
-        CHECK(trainer.step(x->f32 + k * B * Net::input_size,
-                           static_cast<const typename Loss::template target_type_for<float>*>(t),
-                           &loss_of_step[step]) == Status::ok);
+        const auto* t = Loss::fuses_softmax
+                            ? static_cast<const void*>(targets->i32 + k * B * targets_per_sample)
+                            : static_cast<const void*>(targets->f32 + k * B * targets_per_sample);
+        const float* xk = x->f32 + k * B * Net::input_size;
+        const TargetT* tk = static_cast<const TargetT*>(t);
+        if constexpr (feed == Feed::batch) {
+            CHECK(trainer.step(xk, tk, &loss_of_step[step]) == Status::ok);
+        } else if constexpr (feed == Feed::partial) {
+            CHECK(trainer.step_partial(xk, tk, B, &loss_of_step[step]) == Status::ok);
+        } else {
+            loss_of_step[step] = 0;
+            for (std::size_t j = 0; j < B / TrainerB; ++j) {
+                float loss = 0;
+                CHECK(trainer.accumulate(xk + j * TrainerB * Net::input_size, tk + j * TrainerB * targets_per_sample,
+                                         &loss) == Status::ok);
+                loss_of_step[step] += loss / static_cast<float>(B / TrainerB);
+            }
+            CHECK(trainer.apply_accumulated() == Status::ok);
+        }
     }
     compare("losses", loss_of_step, *losses, steps);
     compare("params", net.parameters(), *after, Net::parameter_count);
@@ -149,4 +176,24 @@ TEST(adamw_tanh_mse_decay_on_every_parameter) {
     using Net = Sequential<Dense<8, 16>, Tanh, Dense<16, 4>>;
     train_like_pytorch<Net, MeanSquaredError, AdamW, 8>(
         {"long_adamw_tanh_mse_decay_all.bin", 0.005, 0, 0.9, 0.999, 1e-8, 0.1, false, true});
+}
+
+// The first two runs again, each batch given as a partial batch of a larger trainer and as
+// accumulated micro-batches.
+TEST(adam_prelu_run_through_partial_batches_and_accumulation) {
+    using Net = Sequential<Dense<16, 32>, PReLU<Slopes::per_unit>, Dense<32, 32>, LeakyReLU<1, 5>, Dense<32, 4>, Tanh>;
+    const Run run{"long_adam_prelu_leaky_tanh.bin", 0.01, 0, 0.9, 0.999, 1e-8, 0.01, false, false};
+    std::printf("  step_partial(8) of a batch-12 trainer:\n");
+    train_like_pytorch<Net, MeanSquaredError, Adam, 8, Feed::partial, 12>(run);
+    std::printf("  4 accumulated micro-batches of 2:\n");
+    train_like_pytorch<Net, MeanSquaredError, Adam, 8, Feed::accumulated, 2>(run);
+}
+
+TEST(adam_cross_entropy_run_through_partial_batches_and_accumulation) {
+    using Net = Sequential<Dense<20, 24>, ReLU, Dense<24, 24>, ReLU, Dense<24, 10>>;
+    const Run run{"long_adam_relu_cross_entropy_decay_all.bin", 0.005, 0, 0.9, 0.999, 1e-8, 0.001, false, true};
+    std::printf("  step_partial(16) of a batch-32 trainer:\n");
+    train_like_pytorch<Net, SoftmaxCrossEntropy, Adam, 16, Feed::partial, 32>(run);
+    std::printf("  2 accumulated micro-batches of 8:\n");
+    train_like_pytorch<Net, SoftmaxCrossEntropy, Adam, 16, Feed::accumulated, 8>(run);
 }

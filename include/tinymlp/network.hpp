@@ -224,9 +224,9 @@ public:
     }
 
     // Back-propagates dy (gradient of the loss w.r.t. the output of layer Last - 1) down to layer
-    // 0, writing every parameter gradient. delta_a / delta_b: B * widest_layer scalars each;
-    // scratch: backward_scratch_count<B>.
-    template <std::size_t B, std::size_t Last>
+    // 0, writing every parameter gradient (Accumulate: adding to it). delta_a / delta_b:
+    // B * widest_layer scalars each; scratch: backward_scratch_count<B>.
+    template <std::size_t B, std::size_t Last, bool Accumulate = false>
     static void backward_layers(const Scalar* params, const Scalar* x, const Scalar* activations,
                                 const Scalar* saved, const Scalar* dy, Scalar* gradients, Scalar* delta_a,
                                 Scalar* delta_b, Scalar* scratch) {
@@ -234,11 +234,15 @@ public:
             constexpr std::size_t i = Last - 1;
             const Scalar* in = i == 0 ? x : activations + B * activation_offset(i - 1);
             Scalar* dx = i == 0 ? nullptr : delta_a;  // the input needs no gradient
-            layer<i>::template backward<Target, B>(params + parameter_offset(i), in,
-                                                   activations + B * activation_offset(i),
-                                                   saved + B * saved_offset(i), dy, dx,
-                                                   gradients + parameter_offset(i), scratch);
-            backward_layers<B, i>(params, x, activations, saved, dx, gradients, delta_b, delta_a, scratch);
+            const Scalar* out = activations + B * activation_offset(i);
+            const Scalar* kept = saved + B * saved_offset(i);
+            Scalar* dp = gradients + parameter_offset(i);
+            if constexpr (Accumulate && layer<i>::param_count > 0)
+                layer<i>::template backward<Target, B, true>(params + parameter_offset(i), in, out, kept, dy, dx, dp,
+                                                             scratch);
+            else
+                layer<i>::template backward<Target, B>(params + parameter_offset(i), in, out, kept, dy, dx, dp, scratch);
+            backward_layers<B, i, Accumulate>(params, x, activations, saved, dx, gradients, delta_b, delta_a, scratch);
         }
     }
 

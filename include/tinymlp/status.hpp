@@ -13,6 +13,7 @@ enum class [[nodiscard]] Status {
     non_finite_gradient,  // a gradient is NaN or infinite (checked before any update)
     non_finite_output,    // predict: an output is NaN or infinite (e.g. a damaged weight); y holds it
     invalid_hyperparameter,  // an optimizer or regularization setting is non-finite or out of range
+    invalid_sample_count,    // a partial batch of 0 or more than B samples; nothing accumulated to apply
 };
 
 constexpr const char* to_string(Status status) {
@@ -25,6 +26,7 @@ constexpr const char* to_string(Status status) {
         case Status::non_finite_gradient: return "non-finite gradient";
         case Status::non_finite_output: return "non-finite output";
         case Status::invalid_hyperparameter: return "invalid hyperparameter";
+        case Status::invalid_sample_count: return "invalid sample count";
     }
     return "unknown status";
 }

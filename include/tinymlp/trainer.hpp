@@ -1,6 +1,8 @@
 // Trains a network on batches of a compile-time size B:
 //   Trainer<Net, SoftmaxCrossEntropy, Adam, 256> trainer(net, Adam{1e-3});
 //   Status s = trainer.step(x, labels, &loss);   // forward + backward + update
+//   trainer.step_partial(x, labels, n, &loss);   // the same on n <= B samples (an epoch's last batch)
+//   trainer.accumulate(x, labels);  ...  trainer.apply_accumulated();   // k batches, one update
 // The trainer owns everything training needs besides the parameters: gradients, the activations
 // of a batch, and the optimizer state; `memory_bytes` is their total. A step that meets bad data
 // (non-finite input/target/loss/gradient, label out of range) or a bad setting (a NaN or negative
@@ -58,7 +60,8 @@ public:
     // Besides memory_bytes a trainer holds its settings (network pointer, optimizer,
     // regularization, dropout stream, flags) and the alignment padding of its arrays.
     static constexpr std::size_t settings_bytes =
-        sizeof(Net*) + sizeof(Optimizer) + sizeof(Regularization) + sizeof(Pcg32) + sizeof(double) + sizeof(bool);
+        sizeof(Net*) + sizeof(Optimizer) + sizeof(Regularization) + sizeof(Pcg32) + sizeof(double) + sizeof(bool) +
+        sizeof(std::size_t);
     static constexpr std::size_t aligned_arrays = 7;
 
     explicit Trainer(Net& trained, const Optimizer& optimizer = {}, const Regularization& regularization = {},
@@ -79,6 +82,63 @@ public:
         return status;
     }
 
+    // step on the first n (1 <= n <= B) samples of x and targets: the update of the mean loss over
+    // those n, as a batch of n would give, so that no sample of an epoch is left out. n < B runs
+    // the samples one at a time through the one-sample kernels, adding up their gradients.
+    template <class T, if_targets<T> = 0>
+    Status step_partial(const S* x, const T* targets, std::size_t n, S* loss = nullptr) {
+        if (n == B) return step(x, targets, loss);
+        if (n == 0 || n > B) return Status::invalid_sample_count;
+        const Pcg32 rng_before = rng_;
+        Status status = check_samples(x, targets, n);
+        S total = 0;
+        for (std::size_t i = 0; status == Status::ok && i < n; ++i) {
+            S value = 0;
+            status = i == 0 ? backward_samples<1, false>(input_of(x, i), targets_of(targets, i), value)
+                            : backward_samples<1, true>(input_of(x, i), targets_of(targets, i), value);
+            total += value;
+        }
+        if (status == Status::ok) status = finish_gradients(S(1) / static_cast<S>(n));
+        if (status != Status::ok) {
+            rng_ = rng_before;
+            return status;
+        }
+        if (loss) *loss = total / static_cast<S>(n);
+        apply_update();
+        return Status::ok;
+    }
+
+    // Gradient accumulation: accumulate() runs forward + backward on a batch and adds its gradients
+    // to a running sum; apply_accumulated() updates with the mean over the k batches accumulated,
+    // as one step on all k * B samples together would, then starts a new sum. Memory stays that of
+    // one batch. A refused batch is not added (and changes nothing else); a non-finite mean
+    // gradient refuses the update and discards the sum.
+    template <class T, if_targets<T> = 0>
+    Status accumulate(const S* x, const T* targets, S* loss = nullptr) {
+        const Pcg32 rng_before = rng_;
+        Status status = check_samples(x, targets, B);
+        S value = 0;
+        if (status == Status::ok)
+            status = accumulated_ == 0 ? backward_samples<B, false>(x, targets, value)
+                                       : backward_samples<B, true>(x, targets, value);
+        if (status != Status::ok) {
+            rng_ = rng_before;
+            return status;
+        }
+        ++accumulated_;
+        if (loss) *loss = value;
+        return Status::ok;
+    }
+    Status apply_accumulated() {
+        if (accumulated_ == 0) return Status::invalid_sample_count;
+        const Status status = finish_gradients(S(1) / static_cast<S>(accumulated_));
+        accumulated_ = 0;
+        if (status == Status::ok) apply_update();
+        return status;
+    }
+    // Batches accumulated since the last apply_accumulated().
+    std::size_t accumulated_batches() const { return accumulated_; }
+
     // forward + backward without the update: gradients() then holds dLoss/dparams (with the L1
     // term and clipping applied, as the update would see them). A refused batch leaves no trace,
     // not even in the dropout stream.
@@ -95,12 +155,29 @@ public:
     template <class T, if_targets<T> = 0>
     Status evaluate(const S* x, const T* targets, S* loss, std::size_t* correct = nullptr) {
         if (Status s = check_batch(x, targets); s != Status::ok) return s;
-        ForwardContext context{false, nullptr};
-        Net::template forward_layers<B, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
-        const S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
-        if (loss) *loss = value;
-        if (correct) *correct = count_correct(targets);
-        return is_finite(value) ? Status::ok : Status::non_finite_loss;
+        return evaluate_samples<B>(x, targets, loss, correct);
+    }
+
+    // evaluate on the first n (1 <= n <= B) samples: the mean loss over them, and how many are
+    // right. n < B runs the samples one at a time.
+    template <class T, if_targets<T> = 0>
+    Status evaluate_partial(const S* x, const T* targets, std::size_t n, S* loss, std::size_t* correct = nullptr) {
+        if (n == B) return evaluate(x, targets, loss, correct);
+        if (n == 0 || n > B) return Status::invalid_sample_count;
+        if (Status s = check_samples(x, targets, n); s != Status::ok) return s;
+        S total = 0;
+        std::size_t right = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            S value = 0;
+            std::size_t one = 0;
+            if (Status s = evaluate_samples<1>(input_of(x, i), targets_of(targets, i), &value, &one); s != Status::ok)
+                return s;
+            total += value;
+            right += one;
+        }
+        if (loss) *loss = total / static_cast<S>(n);
+        if (correct) *correct = right;
+        return Status::ok;
     }
 
     // Dropout is active in training by default; off, training runs the evaluation-mode network.
@@ -110,7 +187,7 @@ public:
     // Writable: training-blob loads stage parameters here, so a refused load changes nothing.
     S* gradients() { return gradients_; }
     // Outputs of the last forward pass, [B][loss_width] (logits when the final Softmax is skipped).
-    const S* outputs() const { return activations_ + B * Net::activation_offset(trained_layers - 1); }
+    const S* outputs() const { return outputs_of<B>(); }
     double last_gradient_norm() const { return gradient_norm_; }
     Net& network() { return *net_; }
     Optimizer& optimizer() { return optimizer_; }
@@ -123,15 +200,54 @@ public:
 private:
     template <class T>
     Status forward_backward(const S* x, const T* targets, S* loss) {
+        if (Status s = check_samples(x, targets, B); s != Status::ok) return s;
+        S value = 0;
+        if (Status s = backward_samples<B, false>(x, targets, value); s != Status::ok) return s;
+        if (Status s = finish_gradients(S(1)); s != Status::ok) return s;
+        if (loss) *loss = value;
+        return Status::ok;
+    }
+
+    // Settings and the first n samples' data, checked before anything runs.
+    template <class T>
+    Status check_samples(const S* x, const T* targets, std::size_t n) const {
         if (!optimizer_.valid() || !regularization_.valid()) return Status::invalid_hyperparameter;
-        if (Status s = check_batch(x, targets); s != Status::ok) return s;
+        if (n == B) return check_batch(x, targets);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!kernels::all_finite(Target{}, input_of(x, i), Net::input_size)) return Status::non_finite_input;
+            if (Status s = Loss::template check_targets<Target, 1, loss_width>(targets_of(targets, i)); s != Status::ok)
+                return s;
+        }
+        return Status::ok;
+    }
+    static const S* input_of(const S* x, std::size_t i) { return x + i * Net::input_size; }
+    template <class T>
+    static const T* targets_of(const T* targets, std::size_t i) {
+        return targets + i * Loss::targets_per_sample(loss_width);
+    }
+
+    // forward + backward of Rows samples (loss plus the L1 term in `value`), writing the
+    // gradients or, with Accumulate, adding them to what gradients_ holds. Refuses a non-finite
+    // loss before any gradient is touched.
+    template <std::size_t Rows, bool Accumulate, class T>
+    Status backward_samples(const S* x, const T* targets, S& value) {
+        static_assert(Rows == B || Net::template backward_scratch_count<Rows> <= buffer_count(Net::template backward_scratch_count<B>),
+                      "tinymlp: one sample's backward needs more scratch than the batch's");
         ForwardContext context{dropout_active_, &rng_};
-        Net::template forward_layers<B, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
-        S value = Loss::template forward_backward<Target, B, loss_width>(outputs(), targets, delta_b_);
+        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
+        value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, delta_b_);
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
-        Net::template backward_layers<B, trained_layers>(net_->parameters(), x, activations_, saved_, delta_b_,
-                                                         gradients_, delta_a_, delta_b_, backward_scratch_);
+        Net::template backward_layers<Rows, trained_layers, Accumulate>(net_->parameters(), x, activations_, saved_,
+                                                                        delta_b_, gradients_, delta_a_, delta_b_,
+                                                                        backward_scratch_);
+        return Status::ok;
+    }
+
+    // The gradients as the update sees them: scaled (the mean over accumulated batches or
+    // samples), plus the L1 term, checked finite, clipped.
+    Status finish_gradients(S scale) {
+        if (scale != S(1)) kernels::scale(Target{}, gradients_, Net::parameter_count, scale);
         if (regularization_.l1 > 0) add_l1(layer_indices{});
         const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients_, Net::parameter_count));
         if (!is_finite(norm)) return Status::non_finite_gradient;
@@ -141,8 +257,21 @@ private:
                            static_cast<S>(regularization_.clip_norm / (norm + 1e-6)));
         }
         gradient_norm_ = norm;
-        if (loss) *loss = value;
         return Status::ok;
+    }
+
+    template <std::size_t Rows, class T>
+    Status evaluate_samples(const S* x, const T* targets, S* loss, std::size_t* correct) {
+        ForwardContext context{false, nullptr};
+        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
+        const S value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, delta_b_);
+        if (loss) *loss = value;
+        if (correct) *correct = count_correct<Rows>(targets);
+        return is_finite(value) ? Status::ok : Status::non_finite_loss;
+    }
+    template <std::size_t Rows>
+    const S* outputs_of() const {
+        return activations_ + Rows * Net::activation_offset(trained_layers - 1);
     }
 
     using layer_indices = std::make_index_sequence<Net::layer_count>;
@@ -194,11 +323,11 @@ private:
          ...);
     }
 
-    template <class T>
+    template <std::size_t Rows, class T>
     std::size_t count_correct(const T* targets) const {
         std::size_t correct = 0;
-        const S* out = outputs();
-        for (std::size_t n = 0; n < B; ++n) {
+        const S* out = outputs_of<Rows>();
+        for (std::size_t n = 0; n < Rows; ++n) {
             if constexpr (Loss::fuses_softmax) {
                 std::size_t best = 0;
                 for (std::size_t c = 1; c < loss_width; ++c)
@@ -219,6 +348,7 @@ private:
     Regularization regularization_;
     Pcg32 rng_;
     bool dropout_active_ = true;
+    std::size_t accumulated_ = 0;
     double gradient_norm_ = 0;
     optimizer_state state_{};
     alignas(storage_alignment) S gradients_[Net::parameter_count];

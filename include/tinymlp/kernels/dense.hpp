@@ -1,8 +1,9 @@
 // Dense-layer kernels, scalar reference. Shapes (row-major):
 //   x [B][In], W [In][Out], b [Out], y [B][Out], dy [B][Out], dx [B][In], dW [In][Out], db [Out]
-// Gradients are written (not accumulated): each parameter gets its gradient from one place.
+// Gradients are written, or with Accumulate added to what is there (gradient accumulation).
 #pragma once
 #include <cstddef>
+#include <type_traits>
 
 #include "../target.hpp"
 
@@ -40,10 +41,11 @@ void dense_backward_input(ScalarTarget, const S* dy, const S* w, S* dx, S* /*scr
     }
 }
 
-// dW = x^T dy
-template <std::size_t B, std::size_t In, std::size_t Out, class S>
-void dense_backward_weights(ScalarTarget, const S* x, const S* dy, S* dw) {
-    for (std::size_t i = 0; i < In * Out; ++i) dw[i] = S(0);
+// dW = x^T dy (Accumulate: dW += x^T dy)
+template <std::size_t B, std::size_t In, std::size_t Out, class S, bool Accumulate = false>
+void dense_backward_weights(ScalarTarget, const S* x, const S* dy, S* dw, std::bool_constant<Accumulate> = {}) {
+    if constexpr (!Accumulate)
+        for (std::size_t i = 0; i < In * Out; ++i) dw[i] = S(0);
     for (std::size_t n = 0; n < B; ++n) {
         for (std::size_t i = 0; i < In; ++i) {
             const S xi = x[n * In + i];
@@ -53,10 +55,11 @@ void dense_backward_weights(ScalarTarget, const S* x, const S* dy, S* dw) {
     }
 }
 
-// db = sum over the batch of dy
-template <std::size_t B, std::size_t Out, class S>
-void dense_backward_bias(ScalarTarget, const S* dy, S* db) {
-    for (std::size_t o = 0; o < Out; ++o) db[o] = S(0);
+// db = sum over the batch of dy (Accumulate: db += that sum)
+template <std::size_t B, std::size_t Out, class S, bool Accumulate = false>
+void dense_backward_bias(ScalarTarget, const S* dy, S* db, std::bool_constant<Accumulate> = {}) {
+    if constexpr (!Accumulate)
+        for (std::size_t o = 0; o < Out; ++o) db[o] = S(0);
     for (std::size_t n = 0; n < B; ++n)
         for (std::size_t o = 0; o < Out; ++o) db[o] += dy[n * Out + o];
 }

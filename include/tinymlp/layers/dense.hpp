@@ -50,10 +50,12 @@ struct DenseLayer {
     template <class Target, std::size_t B>
     static constexpr std::size_t backward_scratch_count =
         kernels::dense_backward_input_scratch<B, In, Out, S>(Target{});
-    template <class Target, std::size_t B>
+    // Accumulate: the parameter gradients are added to dp (gradient accumulation).
+    template <class Target, std::size_t B, bool Accumulate = false>
     static void backward(const S* p, const S* x, const S*, const S*, const S* dy, S* dx, S* dp, S* scratch) {
-        kernels::dense_backward_weights<B, In, Out>(Target{}, x, dy, dp);
-        if (has_bias) kernels::dense_backward_bias<B, Out>(Target{}, dy, dp + weight_count);
+        kernels::dense_backward_weights<B, In, Out>(Target{}, x, dy, dp, std::bool_constant<Accumulate>{});
+        if (has_bias)
+            kernels::dense_backward_bias<B, Out>(Target{}, dy, dp + weight_count, std::bool_constant<Accumulate>{});
         if (dx) kernels::dense_backward_input<B, In, Out>(Target{}, dy, p, dx, scratch);
     }
 };

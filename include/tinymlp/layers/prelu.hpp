@@ -29,9 +29,9 @@ struct PReLULayer {
     static void forward(const S* p, const S* x, S* y, S*, ForwardContext&) {
         kernels::prelu_forward<B, N, slope_count>(Target{}, x, p, y);
     }
-    template <class Target, std::size_t B>
+    template <class Target, std::size_t B, bool Accumulate = false>
     static void backward(const S* p, const S* x, const S*, const S*, const S* dy, S* dx, S* dp, S*) {
-        kernels::prelu_backward<B, N, slope_count>(Target{}, x, p, dy, dx, dp);
+        kernels::prelu_backward<B, N, slope_count>(Target{}, x, p, dy, dx, dp, std::bool_constant<Accumulate>{});
     }
 };
 

@@ -19,6 +19,7 @@
 #if TINYMLP_SIMD
 
 #include <cstddef>
+#include <type_traits>
 
 #include "lanes.hpp"
 
@@ -163,8 +164,9 @@ inline void gemv_streaming(const S* a, const S* b, S* c, const S* bias) {
     }
 }
 
-// C [M][N] = A [M][K] B [K][N] (+ bias [N], if not null), every size known at compile time.
-template <class V, std::size_t M, std::size_t N, std::size_t K, class Shape, class S>
+// C [M][N] = A [M][K] B [K][N] (+ bias [N], if not null), every size known at compile time;
+// Accumulate: C += A B.
+template <class V, std::size_t M, std::size_t N, std::size_t K, class Shape, bool Accumulate = false, class S>
 inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     using Block = Blocking<V, M, N, K>;
     // With few registers (8 vectors: Cortex-M), rows left over after the full blocks of rows get
@@ -175,9 +177,9 @@ inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     constexpr std::size_t left_over = M > Block::rows ? M % Block::rows : 0;
     constexpr bool wider_left_over = left_over > 0 && Blocking<V, left_over, N, K>::vectors > Block::vectors;
     if constexpr (wider_left_over && Block::k_chunk >= K && Block::registers < 16) {
-        gemm<V, M - left_over, N, K, Shape>(a, b, c, bias);
-        gemm<V, left_over, N, K, Shape>(a + (M - left_over) * Shape::a_row, b, c + (M - left_over) * Shape::c_row,
-                                        bias);
+        gemm<V, M - left_over, N, K, Shape, Accumulate>(a, b, c, bias);
+        gemm<V, left_over, N, K, Shape, Accumulate>(a + (M - left_over) * Shape::a_row, b,
+                                                    c + (M - left_over) * Shape::c_row, bias);
         return;
     }
     constexpr std::size_t L = V::size, NV = Block::vectors;
@@ -190,7 +192,7 @@ inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     // when it does (holding 16 accumulators leaves too few registers for the loads of B; see
     // bench/benchmark.cpp). Not with 8 registers (Cortex-M): there, blocks of 6 vectors held over
     // the whole of K need fewer instructions than streaming C through 1 (bench/cortex-m).
-    if constexpr (M == 1 && (full >= 16 || full > Block::registers - 2) && Block::registers >= 16) {
+    if constexpr (!Accumulate && M == 1 && (full >= 16 || full > Block::registers - 2) && Block::registers >= 16) {
         gemv_streaming<V, N, K, Shape>(a, b, c, bias);
         if constexpr (tail > 0)
             gemm_block<V, 1, 0, tail, Shape>(a, b + full * L, K, k_full_total, c + full * L,
@@ -199,7 +201,7 @@ inline void gemm(const S* a, const S* b, S* c, const S* bias) {
     }
     for (std::size_t k0 = 0; k0 < K; k0 += Block::k_chunk) {
         const std::size_t k_count = K - k0 < Block::k_chunk ? K - k0 : Block::k_chunk;
-        const Start start = k0 > 0 ? Start::accumulate : (bias ? Start::bias : Start::zero);
+        const Start start = Accumulate || k0 > 0 ? Start::accumulate : (bias ? Start::bias : Start::zero);
         const S* ak = a + k0 * Shape::a_step;
         const S* bk = b + k0 * Shape::b_row;
         for (std::size_t j = 0; j < column_blocks * NV * L; j += NV * L)
@@ -304,11 +306,11 @@ inline void dense_backward_input_dots(const S* dy, const S* w, S* dx) {
 // Sums over the B rows of dy of Vectors adjacent vectors (of `lanes` lanes each): as many independent
 // chains of additions, which the core overlaps.
 inline constexpr std::size_t column_sum_group = 8;
-template <class V, std::size_t B, std::size_t Out, std::size_t Vectors, class S, class LaneCount>
+template <class V, std::size_t B, std::size_t Out, std::size_t Vectors, bool Accumulate, class S, class LaneCount>
 inline void column_sums(const S* dy, S* db, LaneCount lanes) {
     V sum[Vectors];
 #pragma GCC unroll 8
-    for (std::size_t v = 0; v < Vectors; ++v) sum[v] = V(S(0));
+    for (std::size_t v = 0; v < Vectors; ++v) sum[v] = Accumulate ? load<V>(db + v * V::size, lanes) : V(S(0));
     for (std::size_t n = 0; n < B; ++n) {
 #pragma GCC unroll 8
         for (std::size_t v = 0; v < Vectors; ++v) sum[v] += load<V>(dy + n * Out + v * V::size, lanes);
@@ -348,24 +350,27 @@ void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* s
     else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx, scratch);
 }
 
-// dW = x^T dy: the rows of A are the columns of x, read in place (A(i, n) = x[n * In + i]).
-template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw) {
+// dW = x^T dy (Accumulate: dW += x^T dy): the rows of A are the columns of x, read in place
+// (A(i, n) = x[n * In + i]).
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, bool Accumulate = false,
+          simd::if_lanes<S, Arch> = 0>
+void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw, std::bool_constant<Accumulate> = {}) {
     using V = simd::Vector<S, Arch>;
-    simd::gemm<V, In, Out, B, simd::Layout<1, In, Out, Out>>(x, dy, dw, static_cast<const S*>(nullptr));
+    simd::gemm<V, In, Out, B, simd::Layout<1, In, Out, Out>, Accumulate>(x, dy, dw, static_cast<const S*>(nullptr));
 }
 
-// db = sum over the batch of dy
-template <std::size_t B, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-void dense_backward_bias(SimdTarget<Arch>, const S* dy, S* db) {
+// db = sum over the batch of dy (Accumulate: db += that sum)
+template <std::size_t B, std::size_t Out, class S, class Arch, bool Accumulate = false, simd::if_lanes<S, Arch> = 0>
+void dense_backward_bias(SimdTarget<Arch>, const S* dy, S* db, std::bool_constant<Accumulate> = {}) {
     using V = simd::Vector<S, Arch>;
     constexpr std::size_t L = V::size, group = simd::column_sum_group, full = Out / L, tail = Out % L;
     for (std::size_t o = 0; o < full / group * group * L; o += group * L)
-        simd::column_sums<V, B, Out, group>(dy + o, db + o, simd::Lanes<L>{});
+        simd::column_sums<V, B, Out, group, Accumulate>(dy + o, db + o, simd::Lanes<L>{});
     if constexpr (full % group > 0)
-        simd::column_sums<V, B, Out, full % group>(dy + full / group * group * L, db + full / group * group * L,
-                                                   simd::Lanes<L>{});
-    if constexpr (tail > 0) simd::column_sums<V, B, Out, 1>(dy + full * L, db + full * L, simd::Lanes<tail>{});
+        simd::column_sums<V, B, Out, full % group, Accumulate>(dy + full / group * group * L,
+                                                               db + full / group * group * L, simd::Lanes<L>{});
+    if constexpr (tail > 0)
+        simd::column_sums<V, B, Out, 1, Accumulate>(dy + full * L, db + full * L, simd::Lanes<tail>{});
 }
 
 }  // namespace tinymlp::kernels

@@ -7,6 +7,7 @@
 #if TINYMLP_SIMD
 
 #include <cstddef>
+#include <type_traits>
 
 #include "lanes.hpp"
 
@@ -26,13 +27,16 @@ void prelu_forward(SimdTarget<Arch>, const S* x, const S* slope, S* y) {
     }
 }
 
-// dx = dy (x > 0 ? 1 : a);  da = sum over x <= 0 of dy x  (dx may be null)
-template <std::size_t B, std::size_t N, std::size_t Slopes, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-void prelu_backward(SimdTarget<Arch>, const S* x, const S* slope, const S* dy, S* dx, S* dslope) {
+// dx = dy (x > 0 ? 1 : a);  da = sum over x <= 0 of dy x  (dx may be null; Accumulate: da += it)
+template <std::size_t B, std::size_t N, std::size_t Slopes, class S, class Arch, bool Accumulate = false,
+          simd::if_lanes<S, Arch> = 0>
+void prelu_backward(SimdTarget<Arch>, const S* x, const S* slope, const S* dy, S* dx, S* dslope,
+                    std::bool_constant<Accumulate> = {}) {
     using V = simd::Vector<S, Arch>;
     const V zero(S(0));
     V shared_sum = zero;  // Slopes == 1: the one slope's gradient, summed in lanes
-    for (std::size_t k = 0; k < Slopes; ++k) dslope[k] = S(0);
+    if constexpr (!Accumulate)
+        for (std::size_t k = 0; k < Slopes; ++k) dslope[k] = S(0);
     for (std::size_t n = 0; n < B; ++n) {
         simd::for_each_vector<V, N>([&](std::size_t u, auto lanes) {
             const std::size_t i = n * N + u;
@@ -46,7 +50,7 @@ void prelu_backward(SimdTarget<Arch>, const S* x, const S* slope, const S* dy, S
             else simd::store(dslope + u, simd::load<V>(dslope + u, lanes) + contribution, lanes);
         });
     }
-    if constexpr (Slopes == 1) dslope[0] = hadd(shared_sum);
+    if constexpr (Slopes == 1) dslope[0] = (Accumulate ? dslope[0] : S(0)) + hadd(shared_sum);
 }
 
 }  // namespace tinymlp::kernels
