@@ -5,9 +5,11 @@
 //       counts (digits_data.hpp, written at build time by make_dataset_header.py): a 64-32-10
 //       ReLU MLP, SGD with momentum, batches of 16; every fifth image of each digit (355) is
 //       held out for the test, the other 1442 train.
-// Networks and trainers are static (RAM); the data stays const (flash); batches are converted
-// to float in a static buffer. Shuffling uses tinymlp's Pcg32, so every platform sees the same
-// order and the same initial weights: the host and the firmware print the same figures up to
+// Networks and trainers are static (RAM); the data and the train/test split stay const (flash).
+// The digits are streamed (stream.hpp): train_epoch reads one sample at a time into a BatchBuffer
+// (converted to float), in the order of a seeded Permutation, so RAM holds one batch and no
+// index table; the last batch of an epoch is a partial one. The same seeds give every platform
+// the same order and initial weights: the host and the firmware print the same figures up to
 // float rounding, which compare.cmake checks against reference.txt.
 //
 // Output, one record per line (`name key value key value ...`):
@@ -84,8 +86,21 @@ constexpr std::size_t count_test_images() {
 }
 constexpr std::size_t test_count = count_test_images();
 constexpr std::size_t train_count = digits::sample_count - test_count;
+
+// Image numbers of the train (or test) images, computed by the compiler: const data, in flash.
+template <std::size_t Count, bool Test>
+struct Split {
+    std::uint16_t image[Count] = {};
+    constexpr Split() {
+        std::size_t seen[digits::class_count] = {}, k = 0;
+        for (std::size_t i = 0; i < digits::sample_count; ++i)
+            if ((seen[digits::labels[i]]++ % 5 == 4) == Test) image[k++] = static_cast<std::uint16_t>(i);
+    }
+};
+constexpr Split<train_count, false> train_images;
+constexpr Split<test_count, true> test_images;
+
 constexpr std::size_t batch = 16;
-constexpr std::size_t batches_per_epoch = train_count / batch;  // the other 2 wait for a reshuffle
 constexpr int digits_epochs = 10;
 constexpr double min_test_accuracy = 0.95;
 
@@ -94,91 +109,48 @@ using DigitsTrainer = Trainer<DigitsNet, SoftmaxCrossEntropy, Momentum, batch>;
 
 DigitsNet digits_net;
 DigitsTrainer digits_trainer(digits_net, Momentum{0.05, 0.9});
-std::uint16_t train_images[train_count];             // indices into digits::pixels
-std::uint16_t test_images[test_count];
-std::uint16_t order[train_count];                    // train_images, reshuffled every epoch
-float batch_x[batch][digits::feature_count];         // one batch as float, scaled to [0, 1]
-std::int32_t batch_labels[batch];
+BatchBuffer<DigitsTrainer> digits_batch;  // the only copy of data in RAM: one batch, as float
 
-void load_sample(std::size_t index, float* x) {
-    for (std::size_t f = 0; f < digits::feature_count; ++f)
-        x[f] = static_cast<float>(digits::pixels[index][f]) * (1.0f / digits::pixel_max);
-}
-
-// Fisher-Yates with Pcg32: the same permutation on every platform.
-void shuffle(Pcg32& rng) {
-    for (std::size_t i = train_count - 1; i > 0; --i) {
-        const std::size_t j = rng.next_u32() % (i + 1);  // the modulo bias (< 1e-6) does not matter here
-        const std::uint16_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
-}
-
-struct Metrics {
-    double loss = 0;
-    double accuracy = 0;
-};
-
-// Mean cross-entropy and accuracy of `count` images, one predict() each.
-bool evaluate(const std::uint16_t* images, std::size_t count, Metrics* metrics) {
-    double loss = 0;
-    std::size_t correct = 0;
-    for (std::size_t k = 0; k < count; ++k) {
-        const std::size_t i = images[k];
-        float x[digits::feature_count], p[digits::class_count];
-        load_sample(i, x);
-        if (const Status s = digits_net.predict(x, p); s != Status::ok) return fail("digits: evaluation", s);
-        std::size_t best = 0;
-        for (std::size_t c = 1; c < digits::class_count; ++c)
-            if (p[c] > p[best]) best = c;
-        correct += best == digits::labels[i];
-        const double p_label = p[digits::labels[i]];
-        loss -= std::log(p_label > 1e-30 ? p_label : 1e-30);
-    }
-    metrics->loss = loss / static_cast<double>(count);
-    metrics->accuracy = static_cast<double>(correct) / static_cast<double>(count);
-    return true;
+// The sample sources of train_epoch / evaluate_epoch: image `images.image[k]` from flash, its
+// pixels scaled to [0, 1].
+template <class Images>
+auto source(const Images& images) {
+    return [&images](std::size_t k, float* x, std::int32_t* label) {
+        const std::size_t i = images.image[k];
+        for (std::size_t f = 0; f < digits::feature_count; ++f)
+            x[f] = static_cast<float>(digits::pixels[i][f]) * (1.0f / digits::pixel_max);
+        *label = digits::labels[i];
+        return true;
+    };
 }
 
 bool train_digits() {
     digits_net.init(/*seed=*/1);
-    Pcg32 rng(/*seed=*/2);
-    std::size_t seen[digits::class_count] = {}, trains = 0, tests = 0;  // the split, as count_test_images()
-    for (std::size_t i = 0; i < digits::sample_count; ++i) {
-        if (seen[digits::labels[i]]++ % 5 == 4)
-            test_images[tests++] = static_cast<std::uint16_t>(i);
-        else
-            train_images[trains++] = static_cast<std::uint16_t>(i);
-    }
-    for (std::size_t i = 0; i < train_count; ++i) order[i] = train_images[i];
     std::printf("digits network 64-32-10 relu parameters %u trainer_bytes %u momentum_lr 0.05 batch %u epochs %d\n",
                 static_cast<unsigned>(DigitsNet::parameter_count), static_cast<unsigned>(DigitsTrainer::memory_bytes),
                 static_cast<unsigned>(batch), digits_epochs);
-    std::printf("digits data train %u test %u flash_bytes %u\n", static_cast<unsigned>(train_count),
-                static_cast<unsigned>(test_count), static_cast<unsigned>(sizeof digits::pixels + sizeof digits::labels));
-    Metrics train, test;
+    std::printf("digits data train %u test %u flash_bytes %u batch_buffer_bytes %u\n", static_cast<unsigned>(train_count),
+                static_cast<unsigned>(test_count),
+                static_cast<unsigned>(sizeof digits::pixels + sizeof digits::labels + sizeof train_images +
+                                      sizeof test_images),
+                static_cast<unsigned>(sizeof digits_batch));
+    EpochResult<float> train, test;
     for (int epoch = 1; epoch <= digits_epochs; ++epoch) {
-        shuffle(rng);
-        double loss_sum = 0;
-        for (std::size_t b = 0; b < batches_per_epoch; ++b) {
-            for (std::size_t n = 0; n < batch; ++n) {
-                const std::size_t index = order[b * batch + n];
-                load_sample(index, batch_x[n]);
-                batch_labels[n] = digits::labels[index];
-            }
-            float loss = 0;
-            if (const Status s = digits_trainer.step(&batch_x[0][0], batch_labels, &loss); s != Status::ok)
-                return fail("digits: a step was refused", s);
-            loss_sum += loss;
-        }
-        // loss: mean over the epoch's batches as they were trained (before each update)
-        if (!evaluate(train_images, train_count, &train) || !evaluate(test_images, test_count, &test)) return false;
+        // loss: mean over the epoch's samples as they were trained (before each update)
+        const EpochResult<float> trained =
+            train_epoch(digits_trainer, digits_batch, Permutation(train_count, /*seed=*/2 + epoch), source(train_images));
+        if (trained.status != Status::ok) return fail("digits: a step was refused", trained.status);
+        train = evaluate_epoch(digits_trainer, digits_batch, train_count, source(train_images));
+        test = evaluate_epoch(digits_trainer, digits_batch, test_count, source(test_images));
+        if (train.status != Status::ok || test.status != Status::ok) return fail("digits: evaluation", test.status);
         std::printf("digits epoch %d loss %.9g test_loss %.9g train_acc %.6g test_acc %.6g\n", epoch,
-                    loss_sum / batches_per_epoch, test.loss, train.accuracy, test.accuracy);
+                    static_cast<double>(trained.loss), static_cast<double>(test.loss),
+                    static_cast<double>(train.correct) / train_count, static_cast<double>(test.correct) / test_count);
     }
-    std::printf("digits final train_acc %.6g test_acc %.6g\n", train.accuracy, test.accuracy);
-    return test.accuracy >= min_test_accuracy;
+    const double test_accuracy = static_cast<double>(test.correct) / test_count;
+    std::printf("digits final train_acc %.6g test_acc %.6g\n", static_cast<double>(train.correct) / train_count,
+                test_accuracy);
+    return test_accuracy >= min_test_accuracy;
 }
 
 }  // namespace

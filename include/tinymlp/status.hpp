@@ -14,6 +14,7 @@ enum class [[nodiscard]] Status {
     non_finite_output,    // predict: an output is NaN or infinite (e.g. a damaged weight); y holds it
     invalid_hyperparameter,  // an optimizer or regularization setting is non-finite or out of range
     invalid_sample_count,    // a partial batch of 0 or more than B samples; nothing accumulated to apply
+    sample_unavailable,      // a sample source (stream.hpp) could not read a sample
 };
 
 constexpr const char* to_string(Status status) {
@@ -27,6 +28,7 @@ constexpr const char* to_string(Status status) {
         case Status::non_finite_output: return "non-finite output";
         case Status::invalid_hyperparameter: return "invalid hyperparameter";
         case Status::invalid_sample_count: return "invalid sample count";
+        case Status::sample_unavailable: return "sample unavailable";
     }
     return "unknown status";
 }

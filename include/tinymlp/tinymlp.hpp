@@ -22,9 +22,11 @@
 #include "network_view.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/sgd.hpp"
+#include "permutation.hpp"
 #include "random.hpp"
 #include "schedules.hpp"
 #include "status.hpp"
+#include "stream.hpp"
 #include "target.hpp"
 #include "trainer.hpp"
 
