@@ -31,7 +31,8 @@
 
 #include <tinymlp/tinymlp.hpp>
 
-#include "digits_data.hpp"  // generated in the build directory
+#include "digits_data.hpp"   // generated in the build directory
+#include "digits_split.hpp"  // the train/test split, in flash
 
 #if defined(TINYMLP_ON_DEVICE_FIRMWARE)
 #include "stack_usage.h"  // ports/cortex-m: stack high-water mark
@@ -78,27 +79,10 @@ bool train_xor() {
 }
 
 // --- (b) digits --------------------------------------------------------------------------------
-// The split, fixed by index: the 5th, 10th, ... image of each digit goes to the test set.
-constexpr std::size_t count_test_images() {
-    std::size_t seen[digits::class_count] = {}, test = 0;
-    for (std::size_t i = 0; i < digits::sample_count; ++i) test += seen[digits::labels[i]]++ % 5 == 4;
-    return test;
-}
-constexpr std::size_t test_count = count_test_images();
-constexpr std::size_t train_count = digits::sample_count - test_count;
-
-// Image numbers of the train (or test) images, computed by the compiler: const data, in flash.
-template <std::size_t Count, bool Test>
-struct Split {
-    std::uint16_t image[Count] = {};
-    constexpr Split() {
-        std::size_t seen[digits::class_count] = {}, k = 0;
-        for (std::size_t i = 0; i < digits::sample_count; ++i)
-            if ((seen[digits::labels[i]]++ % 5 == 4) == Test) image[k++] = static_cast<std::uint16_t>(i);
-    }
-};
-constexpr Split<train_count, false> train_images;
-constexpr Split<test_count, true> test_images;
+using digits_split::test_count;
+using digits_split::test_images;
+using digits_split::train_count;
+using digits_split::train_images;
 
 constexpr std::size_t batch = 16;
 constexpr int digits_epochs = 10;

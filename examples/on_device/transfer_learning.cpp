@@ -30,6 +30,7 @@
 
 #include "digits_base_model.hpp"  // the base network (committed), const: flash
 #include "digits_data.hpp"        // the digits (generated in the build directory), const: flash
+#include "digits_split.hpp"       // the train/test split as on_device_training.cpp's, in flash
 
 #if defined(TINYMLP_ON_DEVICE_FIRMWARE)
 #include "stack_usage.h"  // ports/cortex-m: stack high-water mark
@@ -61,26 +62,10 @@ constexpr std::size_t mlp_full_ram =
 constexpr std::size_t mlp_head_ram =
     MlpHead::parameter_bytes + Trainer<MlpHead, SoftmaxCrossEntropy, Adam, batch>::memory_bytes;
 
-// The split, fixed by index as in on_device_training.cpp: the 5th, 10th, ... image of each digit is
-// held out. Computed by the compiler: const data, in flash.
-template <bool Test>
-constexpr std::size_t count_split() {
-    std::size_t seen[digits::class_count] = {}, count = 0;
-    for (std::size_t i = 0; i < digits::sample_count; ++i) count += (seen[digits::labels[i]]++ % 5 == 4) == Test;
-    return count;
-}
-template <std::size_t Count, bool Test>
-struct Split {
-    std::uint16_t image[Count] = {};
-    constexpr Split() {
-        std::size_t seen[digits::class_count] = {}, k = 0;
-        for (std::size_t i = 0; i < digits::sample_count; ++i)
-            if ((seen[digits::labels[i]]++ % 5 == 4) == Test) image[k++] = static_cast<std::uint16_t>(i);
-    }
-};
-constexpr std::size_t train_count = count_split<false>(), test_count = count_split<true>();
-constexpr Split<train_count, false> train_images;
-constexpr Split<test_count, true> test_images;
+using digits_split::test_count;
+using digits_split::test_images;
+using digits_split::train_count;
+using digits_split::train_images;
 
 Head head;                                 // the trained layer, in RAM
 HeadTrainer trainer(head, Momentum{0.05, 0.9});
