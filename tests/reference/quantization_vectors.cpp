@@ -1,0 +1,138 @@
+// Writes reference vectors for tinymlp's integer requantization (tests/test_quantization.cpp) from
+// the reference implementations themselves, built outside this repository by
+// make_quantization_vectors.sh:
+//   - TensorFlow Lite Micro's QuantizeMultiplier (float scale -> 32-bit multiplier and shift) and
+//     MultiplyByQuantizedMultiplier (double rounding, gemmlowp's fixed-point primitives);
+//   - CMSIS-NN's arm_nn_requantize (its portable C path).
+// Output: a fixture in tinymlp's test format (tests/support/fixture.hpp).
+//   quantization_vectors OUT.bin
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "tensorflow/lite/kernels/internal/common.h"
+#include "tensorflow/lite/kernels/internal/quantization_util.h"
+
+extern "C" {
+#include "arm_nnsupportfunctions.h"
+}
+
+namespace {
+
+std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+std::uint64_t next() {  // splitmix64
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+double uniform() { return static_cast<double>(next() >> 11) * 0x1p-53; }
+
+struct Record {
+    const char* name;
+    std::vector<std::int32_t> data;
+    std::vector<std::uint32_t> dims;
+};
+
+void write(const char* path, const std::vector<Record>& records) {
+    std::FILE* f = std::fopen(path, "wb");
+    if (!f) {
+        std::perror(path);
+        std::exit(1);
+    }
+    const auto u32 = [f](std::uint32_t v) { std::fwrite(&v, 4, 1, f); };
+    std::fwrite("TMLPFIX1", 1, 8, f);
+    u32(static_cast<std::uint32_t>(records.size()));
+    for (const Record& r : records) {
+        u32(static_cast<std::uint32_t>(std::strlen(r.name)));
+        std::fwrite(r.name, 1, std::strlen(r.name), f);
+        u32(1);  // int32
+        u32(static_cast<std::uint32_t>(r.dims.size()));
+        for (std::uint32_t d : r.dims) u32(d);
+        std::fwrite(r.data.data(), 4, r.data.size(), f);
+    }
+    std::fclose(f);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s OUT.bin\n", argv[0]);
+        return 2;
+    }
+    // --- QuantizeMultiplier on scales: edge cases, then random over 2^-40 .. 2^40 (log-uniform)
+    std::vector<double> scales = {0.0, 0x1p-31, 0x1p-32, 0x1p-33, 0x1.fffffffffffffp-32, 0x1.0000000000001p-32,
+                                  0.5, 1.0, 2.0, 0x1.fffffffffffffp-1, 0x1.fffffffep-1, 0x1.ffffffffp-1,
+                                  0x1.fffffffe8p-1, 0x1.0000000080000p-1, 0x1.00000001p-1, 0x1.00000003p-1,
+                                  0x1p30, 0x1.fffffffffp30, 0x1p31, 0.1, 0.3, 1.0 / 3.0, 1e-10, 3e-5, 0.004,
+                                  0.00392156862745098 /* 1/255 */};
+    for (int k = -40; k <= 40; ++k) {
+        scales.push_back(std::ldexp(1.0, k));
+        scales.push_back(std::nextafter(std::ldexp(1.0, k), 0.0));
+        scales.push_back(std::nextafter(std::ldexp(1.0, k), 1e300));
+        // halfway between two multipliers: q * 2^31 = n + 0.5
+        scales.push_back(std::ldexp((static_cast<double>(0x40000000u + (next() & 0x3fffffff)) + 0.5) * 0x1p-31, k));
+    }
+    while (scales.size() < 3000) scales.push_back(std::exp2(uniform() * 80.0 - 40.0));
+    std::vector<std::int32_t> scale_bits, multipliers, shifts;
+    for (double s : scales) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &s, 8);
+        scale_bits.push_back(static_cast<std::int32_t>(bits & 0xffffffffu));
+        scale_bits.push_back(static_cast<std::int32_t>(bits >> 32));
+        std::int32_t m = 0;
+        int shift = 0;
+        tflite::QuantizeMultiplier(s, &m, &shift);
+        multipliers.push_back(m);
+        shifts.push_back(shift);
+    }
+
+    // --- requantization of int32 accumulators: (value, multiplier, shift) with shift in -31..30
+    // and values whose left shift does not overflow, as both references require
+    std::vector<std::int32_t> inputs, cmsis, tflm;
+    std::size_t differences = 0;
+    const auto add = [&](std::int32_t value, std::int32_t multiplier, int shift) {
+        inputs.push_back(value);
+        inputs.push_back(multiplier);
+        inputs.push_back(shift);
+        const std::int32_t a = arm_nn_requantize(value, multiplier, shift);
+        const std::int32_t b = tflite::MultiplyByQuantizedMultiplier(value, multiplier, shift);
+        cmsis.push_back(a);
+        tflm.push_back(b);
+        differences += a != b;
+    };
+    const std::int32_t edge_values[] = {0, 1, -1, 2, -2, 3, -3, 127, -128, 0x7fffffff, -0x7fffffff - 1,
+                                        0x40000000, -0x40000000, 0x3fffffff, -0x3fffffff};
+    const std::int32_t edge_multipliers[] = {0, 0x40000000, 0x40000001, 0x7fffffff, 0x5a82799a, 0x60000000};
+    for (std::int32_t m : edge_multipliers)
+        for (int shift = -31; shift <= 30; ++shift)
+            for (std::int32_t v : edge_values) {
+                const std::int64_t limit = std::int64_t(1) << (31 - (shift > 0 ? shift : 0));
+                if (v >= -limit && v < limit) add(v, m, shift);
+            }
+    // ties of the doubling high multiply and of the rounding shift: value * multiplier = odd * 2^30
+    for (int shift = -31; shift <= 0; ++shift)
+        for (std::int32_t v = -9; v <= 9; ++v) add(v, 0x40000000, shift);
+    while (inputs.size() / 3 < 20000) {
+        const int shift = static_cast<int>(next() % 62) - 31;
+        std::int32_t m = 0;
+        int unused = 0;
+        tflite::QuantizeMultiplier(0.5 + 0.5 * uniform(), &m, &unused);
+        const int bits = 1 + static_cast<int>(next() % (31 - (shift > 0 ? shift : 0)));
+        const std::int64_t range = std::int64_t(1) << bits;
+        const std::int32_t v = static_cast<std::int32_t>(static_cast<std::int64_t>(next() % (2 * range)) - range);
+        add(v, m, shift);
+    }
+    write(argv[1], {{"scale_bits", scale_bits, {static_cast<std::uint32_t>(scales.size()), 2}},
+                    {"tflm_multiplier", multipliers, {static_cast<std::uint32_t>(multipliers.size())}},
+                    {"tflm_shift", shifts, {static_cast<std::uint32_t>(shifts.size())}},
+                    {"requantize_input", inputs, {static_cast<std::uint32_t>(inputs.size() / 3), 3}},
+                    {"requantize_cmsis_nn", cmsis, {static_cast<std::uint32_t>(cmsis.size())}},
+                    {"requantize_tflm", tflm, {static_cast<std::uint32_t>(tflm.size())}}});
+    std::printf("%zu scales, %zu requantizations; CMSIS-NN and TFLM differ on %zu of them\n", scales.size(),
+                cmsis.size(), differences);
+    return 0;
+}

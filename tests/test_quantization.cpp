@@ -1,0 +1,107 @@
+// Integer requantization (quantization.hpp) against the reference implementations' own outputs
+// (tests/fixtures/quantization.bin, written by tests/reference/make_quantization_vectors.sh from
+// TensorFlow Lite Micro's QuantizeMultiplier / MultiplyByQuantizedMultiplier and CMSIS-NN's
+// arm_nn_requantize, built outside this repository):
+//   - 3000 scales (zero, powers of two and their neighbours, ties of the rounding, 2^-40..2^40):
+//     the same multiplier and shift as TFLite, or a refusal where TFLite's shift exceeds 30;
+//   - 20000 requantizations (edge values, every shift -31..30, ties, random): bit for bit.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include <tinymlp/quantization.hpp>
+
+#include "check.hpp"
+#include "fixture.hpp"
+
+using namespace tinymlp;
+using tinymlp_test::Fixture;
+using tinymlp_test::FixtureArray;
+
+namespace {
+
+Fixture fixture;
+
+bool load() {
+    char path[512];
+    return fixture.load(tinymlp_test::fixture_path(path, sizeof path, "quantization.bin"));
+}
+
+// By hand: the multiplier 2^30 with shift 0 is the scale 0.5. The doubling high multiply rounds
+// its ties up (-1.5 -> -1); the rounding shift rounds them away from zero (-2.5 -> -3).
+static_assert(doubling_high_multiply(0x40000000, 0x40000000) == 0x20000000);
+static_assert(rounding_divide_by_power_of_two(5, 1) == 3 && rounding_divide_by_power_of_two(-5, 1) == -3);
+static_assert(requantize(1000, {0x40000000, 0}) == 500 && requantize(-3, {0x40000000, 0}) == -1);
+static_assert(requantize(-5, {0x40000000, -1}) == -1 && requantize(-10, {0x40000000, -1}) == -3);
+
+}  // namespace
+
+TEST(multipliers_are_tflites) {
+    CHECK(load());
+    const FixtureArray* bits = fixture.find("scale_bits");
+    const FixtureArray* multipliers = fixture.find("tflm_multiplier");
+    const FixtureArray* shifts = fixture.find("tflm_shift");
+    CHECK(bits && multipliers && shifts);
+    if (!bits || !multipliers || !shifts) return;
+    std::size_t same = 0, refused = 0, wrong = 0;
+    for (std::size_t i = 0; i < multipliers->count; ++i) {
+        const std::uint64_t word = static_cast<std::uint32_t>(bits->i32[2 * i]) |
+                                   static_cast<std::uint64_t>(static_cast<std::uint32_t>(bits->i32[2 * i + 1])) << 32;
+        double scale = 0;
+        std::memcpy(&scale, &word, sizeof scale);
+        QuantizedMultiplier q{12345, 7};
+        const bool ok = quantize_multiplier(scale, q);
+        if (shifts->i32[i] > 30) {
+            // TFLite returns a shift no int32 accumulator survives: refused, nothing written
+            refused += !ok && q.multiplier == 12345 && q.shift == 7;
+            wrong += ok;
+        } else if (ok && q.multiplier == multipliers->i32[i] && q.shift == shifts->i32[i]) {
+            ++same;
+        } else if (wrong++ < 5) {
+            std::printf("  scale %.17g: got %ld, %d; TFLite %ld, %d\n", scale, static_cast<long>(q.multiplier), q.shift,
+                        static_cast<long>(multipliers->i32[i]), static_cast<int>(shifts->i32[i]));
+        }
+    }
+    std::printf("  %lu scales: %lu as TFLite, %lu refused (TFLite's shift > 30), %lu wrong\n",
+                static_cast<unsigned long>(multipliers->count), static_cast<unsigned long>(same),
+                static_cast<unsigned long>(refused), static_cast<unsigned long>(wrong));
+    CHECK(wrong == 0 && same + refused == multipliers->count && refused > 0);
+}
+
+TEST(bad_scales_are_refused) {
+    const double bad[] = {-1.0, -1e-30, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                          -std::numeric_limits<double>::infinity(), 0x1p30, 1e300};
+    for (const double scale : bad) {
+        QuantizedMultiplier q{1, 2};
+        CHECK(!quantize_multiplier(scale, q));
+        CHECK(q.multiplier == 1 && q.shift == 2);
+    }
+    QuantizedMultiplier q{1, 2};
+    CHECK(quantize_multiplier(-0.0, q) && q.multiplier == 0 && q.shift == 0);
+    CHECK(quantize_multiplier(std::numeric_limits<double>::denorm_min(), q) && q.multiplier == 0 && q.shift == 0);
+    CHECK(quantize_multiplier(0.5, q) && q.multiplier == 0x40000000 && q.shift == 0);
+}
+
+TEST(requantization_is_cmsis_nns_bit_for_bit) {
+    CHECK(load());
+    const FixtureArray* inputs = fixture.find("requantize_input");
+    const FixtureArray* cmsis = fixture.find("requantize_cmsis_nn");
+    const FixtureArray* tflm = fixture.find("requantize_tflm");
+    CHECK(inputs && cmsis && tflm);
+    if (!inputs || !cmsis || !tflm) return;
+    std::size_t wrong = 0, references_differ = 0;
+    for (std::size_t i = 0; i < cmsis->count; ++i) {
+        const std::int32_t x = inputs->i32[3 * i];
+        const QuantizedMultiplier q{inputs->i32[3 * i + 1], static_cast<int>(inputs->i32[3 * i + 2])};
+        const std::int32_t y = requantize(x, q);
+        references_differ += cmsis->i32[i] != tflm->i32[i];
+        if (y != cmsis->i32[i] && wrong++ < 5)
+            std::printf("  requantize(%ld, {%ld, %d}) = %ld, CMSIS-NN %ld\n", static_cast<long>(x),
+                        static_cast<long>(q.multiplier), q.shift, static_cast<long>(y), static_cast<long>(cmsis->i32[i]));
+    }
+    std::printf("  %lu requantizations: %lu differ from CMSIS-NN; CMSIS-NN and TFLM differ on %lu\n",
+                static_cast<unsigned long>(cmsis->count), static_cast<unsigned long>(wrong),
+                static_cast<unsigned long>(references_differ));
+    CHECK(cmsis->count >= 20000 && wrong == 0);
+}
