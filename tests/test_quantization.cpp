@@ -4,12 +4,17 @@
 // arm_nn_requantize, built outside this repository):
 //   - 3000 scales (zero, powers of two and their neighbours, ties of the rounding, 2^-40..2^40):
 //     the same multiplier and shift as TFLite, or a refusal where TFLite's shift exceeds 30;
-//   - 20000 requantizations (edge values, every shift -31..30, ties, random): bit for bit.
+//   - 20000 requantizations (edge values, every shift -31..30, ties, random): bit for bit;
+//   - int8 dense layers with per-channel weights (tails 1, 3, 17, 33, 255, 784 inputs; fused
+//     ReLU-like clamps; saturating biases): the outputs of arm_fully_connected_per_channel_s8.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <cstdio>
 #include <limits>
+#include <utility>
 
+#include <tinymlp/kernels/quantized_dense.hpp>
 #include <tinymlp/quantization.hpp>
 
 #include "check.hpp"
@@ -104,4 +109,63 @@ TEST(requantization_is_cmsis_nns_bit_for_bit) {
                 static_cast<unsigned long>(cmsis->count), static_cast<unsigned long>(wrong),
                 static_cast<unsigned long>(references_differ));
     CHECK(cmsis->count >= 20000 && wrong == 0);
+}
+
+namespace {
+
+struct DenseCase {
+    std::size_t batch, in, out;
+};
+// The shapes tests/reference/quantization_vectors.cpp wrote, in its order.
+constexpr DenseCase dense_cases[] = {{1, 1, 1},    {2, 3, 3},     {3, 17, 10}, {1, 33, 17},
+                                     {2, 255, 33}, {1, 64, 64},   {1, 784, 10}, {4, 16, 8}};
+
+const FixtureArray* record(std::size_t k, const char* what) {
+    char name[32];
+    std::snprintf(name, sizeof name, "dense%lu_%s", static_cast<unsigned long>(k), what);
+    const FixtureArray* array = fixture.find(name);
+    if (!array) std::printf("  missing record %s\n", name);
+    return array;
+}
+
+template <std::size_t K>
+std::size_t check_dense_case() {
+    constexpr DenseCase c = dense_cases[K];
+    const FixtureArray *shape = record(K, "shape"), *x = record(K, "x"), *w = record(K, "w"), *bias = record(K, "bias"),
+                       *multiplier = record(K, "multiplier"), *shift = record(K, "shift"),
+                       *expected = record(K, "y_cmsis_nn");
+    if (!shape || !x || !w || !bias || !multiplier || !shift || !expected) return 1;
+    CHECK(static_cast<std::size_t>(shape->i32[0]) == c.batch && static_cast<std::size_t>(shape->i32[1]) == c.in &&
+          static_cast<std::size_t>(shape->i32[2]) == c.out);
+    static std::int8_t xs[c.batch * c.in], ws[c.out * c.in], ys[c.batch * c.out];
+    static QuantizedMultiplier q[c.out];
+    for (std::size_t i = 0; i < c.batch * c.in; ++i) xs[i] = static_cast<std::int8_t>(x->i32[i]);
+    for (std::size_t i = 0; i < c.out * c.in; ++i) ws[i] = static_cast<std::int8_t>(w->i32[i]);
+    for (std::size_t o = 0; o < c.out; ++o) q[o] = {multiplier->i32[o], static_cast<int>(shift->i32[o])};
+    kernels::QuantizedDenseParams p;
+    p.input_offset = shape->i32[3];
+    p.output_offset = shape->i32[4];
+    p.activation_min = shape->i32[5];
+    p.activation_max = shape->i32[6];
+    kernels::quantized_dense_forward<c.batch, c.in, c.out>(ScalarTarget{}, xs, ws, bias->i32, q, p, ys);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < c.batch * c.out; ++i) wrong += ys[i] != expected->i32[i];
+    std::printf("  batch %lu, %lu -> %lu: %lu of %lu outputs differ from CMSIS-NN\n", static_cast<unsigned long>(c.batch),
+                static_cast<unsigned long>(c.in), static_cast<unsigned long>(c.out), static_cast<unsigned long>(wrong),
+                static_cast<unsigned long>(c.batch * c.out));
+    return wrong;
+}
+
+template <std::size_t... K>
+std::size_t check_dense_cases(std::index_sequence<K...>) {
+    return (check_dense_case<K>() + ...);
+}
+
+}  // namespace
+
+TEST(int8_dense_is_cmsis_nns_bit_for_bit) {
+    CHECK(load());
+    const std::size_t wrong =
+        check_dense_cases(std::make_index_sequence<sizeof dense_cases / sizeof dense_cases[0]>{});
+    CHECK(wrong == 0);
 }

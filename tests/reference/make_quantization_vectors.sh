@@ -2,7 +2,8 @@
 # Builds tests/reference/quantization_vectors.cpp against the reference implementations, which stay
 # outside this repository, and writes tests/fixtures/quantization.bin:
 #   tests/reference/make_quantization_vectors.sh CMSIS_NN_DIR TFLM_DIR GEMMLOWP_DIR
-# CMSIS_NN_DIR: a checkout of ARM-software/CMSIS-NN (its Include/ is used);
+# CMSIS_NN_DIR: a checkout of ARM-software/CMSIS-NN (Include/, and the C sources of
+#   arm_fully_connected_per_channel_s8);
 # TFLM_DIR: a checkout of tensorflow/tflite-micro (tensorflow/lite/kernels/internal/common.cc and
 #   quantization_util.cc are compiled); GEMMLOWP_DIR: a checkout of google/gemmlowp (fixedpoint/).
 # The vectors in the repository came from CMSIS-NN 99f736a6, tflite-micro 90b983c2 and gemmlowp
@@ -12,9 +13,13 @@ set -eu
 cmsis=$1 tflm=$2 gemmlowp=$3
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap "rm -rf $work" EXIT
+for source in FullyConnectedFunctions/arm_fully_connected_per_channel_s8.c \
+              NNSupportFunctions/arm_nn_vec_mat_mult_t_per_ch_s8.c; do
+    gcc -std=c11 -O1 -I"$cmsis/Include" -c "$cmsis/Source/$source" -o "$work/$(basename "$source" .c).o"
+done
 g++ -std=c++17 -O1 -I"$tflm" -I"$gemmlowp" -I"$cmsis/Include" \
-    "$here/quantization_vectors.cpp" \
+    "$here/quantization_vectors.cpp" "$work"/*.o \
     "$tflm/tensorflow/lite/kernels/internal/common.cc" \
     "$tflm/tensorflow/lite/kernels/internal/quantization_util.cc" \
     -o "$work/quantization_vectors"

@@ -1,9 +1,10 @@
-// Writes reference vectors for tinymlp's integer requantization (tests/test_quantization.cpp) from
-// the reference implementations themselves, built outside this repository by
-// make_quantization_vectors.sh:
-//   - TensorFlow Lite Micro's QuantizeMultiplier (float scale -> 32-bit multiplier and shift) and
-//     MultiplyByQuantizedMultiplier (double rounding, gemmlowp's fixed-point primitives);
-//   - CMSIS-NN's arm_nn_requantize (its portable C path).
+// Writes reference vectors for tinymlp's integer requantization and int8 dense layer
+// (tests/test_quantization.cpp) from the reference implementations themselves, built outside this
+// repository by make_quantization_vectors.sh:
+//   - TensorFlow Lite Micro's QuantizeMultiplier (float scale -> 32-bit multiplier and shift),
+//     MultiplyByQuantizedMultiplier (double rounding, gemmlowp's fixed-point primitives) and
+//     reference FullyConnectedPerChannel;
+//   - CMSIS-NN's arm_nn_requantize and arm_fully_connected_per_channel_s8 (portable C paths).
 // Output: a fixture in tinymlp's test format (tests/support/fixture.hpp).
 //   quantization_vectors OUT.bin
 #include <cmath>
@@ -14,8 +15,10 @@
 
 #include "tensorflow/lite/kernels/internal/common.h"
 #include "tensorflow/lite/kernels/internal/quantization_util.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
 
 extern "C" {
+#include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
 }
 
@@ -126,12 +129,92 @@ int main(int argc, char** argv) {
         const std::int32_t v = static_cast<std::int32_t>(static_cast<std::int64_t>(next() % (2 * range)) - range);
         add(v, m, shift);
     }
-    write(argv[1], {{"scale_bits", scale_bits, {static_cast<std::uint32_t>(scales.size()), 2}},
-                    {"tflm_multiplier", multipliers, {static_cast<std::uint32_t>(multipliers.size())}},
-                    {"tflm_shift", shifts, {static_cast<std::uint32_t>(shifts.size())}},
-                    {"requantize_input", inputs, {static_cast<std::uint32_t>(inputs.size() / 3), 3}},
-                    {"requantize_cmsis_nn", cmsis, {static_cast<std::uint32_t>(cmsis.size())}},
-                    {"requantize_tflm", tflm, {static_cast<std::uint32_t>(tflm.size())}}});
+    // --- int8 dense layers, per-channel weights (zero point 0), asymmetric activations. The shapes
+    // are the ones tests/test_quantization.cpp compiles (its dense_cases, same order).
+    struct Case {
+        int batch, in, out;
+        int activation_min, activation_max;
+        std::int32_t bias_range;
+    };
+    const Case cases[] = {{1, 1, 1, -128, 127, 1 << 10},     {2, 3, 3, -128, 127, 1 << 12},
+                          {3, 17, 10, -128, 127, 1 << 14},    {1, 33, 17, 0, 127, 1 << 14},
+                          {2, 255, 33, -128, 127, 1 << 16},   {1, 64, 64, -20, 100, 1 << 15},
+                          {1, 784, 10, -128, 127, 1 << 16},   {4, 16, 8, -128, 127, 1 << 26}};  // last: saturates
+    std::vector<Record> records = {
+        {"scale_bits", scale_bits, {static_cast<std::uint32_t>(scales.size()), 2}},
+        {"tflm_multiplier", multipliers, {static_cast<std::uint32_t>(multipliers.size())}},
+        {"tflm_shift", shifts, {static_cast<std::uint32_t>(shifts.size())}},
+        {"requantize_input", inputs, {static_cast<std::uint32_t>(inputs.size() / 3), 3}},
+        {"requantize_cmsis_nn", cmsis, {static_cast<std::uint32_t>(cmsis.size())}},
+        {"requantize_tflm", tflm, {static_cast<std::uint32_t>(tflm.size())}}};
+    static char names[64][32];
+    std::size_t name_count = 0, dense_differences = 0, saturated = 0;
+    const auto name = [&](int k, const char* what) {
+        std::snprintf(names[name_count], sizeof names[0], "dense%d_%s", k, what);
+        return names[name_count++];
+    };
+    for (int k = 0; k < static_cast<int>(sizeof cases / sizeof cases[0]); ++k) {
+        const Case& c = cases[k];
+        const std::int32_t input_zero_point = static_cast<std::int32_t>(next() % 256) - 128;
+        const std::int32_t output_zero_point = c.activation_min == 0 ? 0 : static_cast<std::int32_t>(next() % 64) - 32;
+        std::vector<std::int8_t> x(c.batch * c.in), w(c.out * c.in), y_cmsis(c.batch * c.out), y_tflm(c.batch * c.out);
+        std::vector<std::int32_t> bias(c.out), multiplier(c.out), shift(c.out);
+        std::vector<int> shift_int(c.out);
+        for (auto& v : x) v = static_cast<std::int8_t>(static_cast<int>(next() % 256) - 128);
+        for (auto& v : w) v = static_cast<std::int8_t>(static_cast<int>(next() % 255) - 127);  // symmetric: no -128
+        for (auto& v : bias) v = static_cast<std::int32_t>(static_cast<std::int64_t>(next() % (2 * std::uint64_t(c.bias_range))) - c.bias_range);
+        for (int o = 0; o < c.out; ++o) {
+            // in_scale * w_scale / out_scale: outputs spread over about +-40 before the offset
+            // (accumulators of random int8 data grow as sqrt(in) * 127 * 73), times 2^-1 .. 2^1
+            const double scale = 40.0 / (std::sqrt(static_cast<double>(c.in)) * 127.0 * 73.0) * std::exp2(2.0 * uniform() - 1.0);
+            tflite::QuantizeMultiplier(scale, &multiplier[o], &shift_int[o]);
+            shift[o] = shift_int[o];
+        }
+        cmsis_nn_context context = {nullptr, 0};
+        cmsis_nn_fc_params fc = {};
+        fc.input_offset = -input_zero_point;
+        fc.filter_offset = 0;
+        fc.output_offset = output_zero_point;
+        fc.activation.min = c.activation_min;
+        fc.activation.max = c.activation_max;
+        cmsis_nn_per_channel_quant_params quant = {multiplier.data(), shift.data()};
+        cmsis_nn_dims input_dims = {c.batch, 1, 1, c.in}, filter_dims = {c.in, 1, 1, c.out},
+                      bias_dims = {1, 1, 1, c.out}, output_dims = {c.batch, 1, 1, c.out};
+        if (arm_fully_connected_per_channel_s8(&context, &fc, &quant, &input_dims, x.data(), &filter_dims, w.data(),
+                                               &bias_dims, bias.data(), &output_dims, y_cmsis.data()) != ARM_CMSIS_NN_SUCCESS) {
+            std::fprintf(stderr, "arm_fully_connected_per_channel_s8 failed\n");
+            return 1;
+        }
+        tflite::FullyConnectedParams params = {};
+        params.input_offset = -input_zero_point;
+        params.output_offset = output_zero_point;
+        params.quantized_activation_min = c.activation_min;
+        params.quantized_activation_max = c.activation_max;
+        const std::int32_t input_shape[2] = {c.batch, c.in}, filter_shape[2] = {c.out, c.in}, bias_shape[1] = {c.out},
+                           output_shape[2] = {c.batch, c.out};
+        tflite::reference_integer_ops::FullyConnectedPerChannel(
+            params, multiplier.data(), shift_int.data(), tflite::RuntimeShape(2, input_shape), x.data(),
+            tflite::RuntimeShape(2, filter_shape), w.data(), tflite::RuntimeShape(1, bias_shape), bias.data(),
+            tflite::RuntimeShape(2, output_shape), y_tflm.data());
+        for (int i = 0; i < c.batch * c.out; ++i) {
+            dense_differences += y_cmsis[i] != y_tflm[i];
+            saturated += y_cmsis[i] == c.activation_min || y_cmsis[i] == c.activation_max;
+        }
+        const auto widen = [](const std::vector<std::int8_t>& v) { return std::vector<std::int32_t>(v.begin(), v.end()); };
+        records.push_back({name(k, "shape"),
+                           {c.batch, c.in, c.out, -input_zero_point, output_zero_point, c.activation_min, c.activation_max},
+                           {7}});
+        records.push_back({name(k, "x"), widen(x), {static_cast<std::uint32_t>(x.size())}});
+        records.push_back({name(k, "w"), widen(w), {static_cast<std::uint32_t>(w.size())}});
+        records.push_back({name(k, "bias"), bias, {static_cast<std::uint32_t>(bias.size())}});
+        records.push_back({name(k, "multiplier"), multiplier, {static_cast<std::uint32_t>(multiplier.size())}});
+        records.push_back({name(k, "shift"), shift, {static_cast<std::uint32_t>(shift.size())}});
+        records.push_back({name(k, "y_cmsis_nn"), widen(y_cmsis), {static_cast<std::uint32_t>(y_cmsis.size())}});
+        records.push_back({name(k, "y_tflm"), widen(y_tflm), {static_cast<std::uint32_t>(y_tflm.size())}});
+    }
+    std::printf("%d dense cases: CMSIS-NN and TFLM differ on %zu outputs; %zu outputs at the clamp\n",
+                static_cast<int>(sizeof cases / sizeof cases[0]), dense_differences, saturated);
+    write(argv[1], records);
     std::printf("%zu scales, %zu requantizations; CMSIS-NN and TFLM differ on %zu of them\n", scales.size(),
                 cmsis.size(), differences);
     return 0;
