@@ -6,7 +6,9 @@
 //     the same multiplier and shift as TFLite, or a refusal where TFLite's shift exceeds 30;
 //   - 20000 requantizations (edge values, every shift -31..30, ties, random): bit for bit;
 //   - int8 dense layers with per-channel weights (tails 1, 3, 17, 33, 255, 784 inputs; fused
-//     ReLU-like clamps; saturating biases): the outputs of arm_fully_connected_per_channel_s8.
+//     ReLU-like clamps; saturating biases): the outputs of arm_fully_connected_per_channel_s8;
+//   - int16 dense layers: arm_fully_connected_s16's outputs (one multiplier), TFLM's reference
+//     outputs with one multiplier per channel.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -39,6 +41,10 @@ static_assert(doubling_high_multiply(0x40000000, 0x40000000) == 0x20000000);
 static_assert(rounding_divide_by_power_of_two(5, 1) == 3 && rounding_divide_by_power_of_two(-5, 1) == -3);
 static_assert(requantize(1000, {0x40000000, 0}) == 500 && requantize(-3, {0x40000000, 0}) == -1);
 static_assert(requantize(-5, {0x40000000, -1}) == -1 && requantize(-10, {0x40000000, -1}) == -3);
+// int16 layers: 1000 * 0.5 in one rounding; beyond int32, where the references wrap, saturation.
+static_assert(requantize_wide(1000, {0x40000000, 0}) == 500 && requantize_wide(-3, {0x40000000, 0}) == -1);
+static_assert(requantize_wide(std::int64_t(1) << 46, {0x7fffffff, 14}) == INT32_MAX &&
+              requantize_wide(-(std::int64_t(1) << 46), {0x7fffffff, 14}) == INT32_MIN);
 
 }  // namespace
 
@@ -167,5 +173,64 @@ TEST(int8_dense_is_cmsis_nns_bit_for_bit) {
     CHECK(load());
     const std::size_t wrong =
         check_dense_cases(std::make_index_sequence<sizeof dense_cases / sizeof dense_cases[0]>{});
+    CHECK(wrong == 0);
+}
+
+namespace {
+
+constexpr DenseCase dense16_cases[] = {{1, 1, 1}, {2, 17, 10}, {1, 33, 17}, {2, 255, 33}, {1, 784, 10}, {3, 16, 8}};
+
+const FixtureArray* record16(std::size_t k, const char* what) {
+    char name[32];
+    std::snprintf(name, sizeof name, "dense16_%lu_%s", static_cast<unsigned long>(k), what);
+    const FixtureArray* array = fixture.find(name);
+    if (!array) std::printf("  missing record %s\n", name);
+    return array;
+}
+
+template <std::size_t K>
+std::size_t check_dense16_case() {
+    constexpr DenseCase c = dense16_cases[K];
+    const FixtureArray *shape = record16(K, "shape"), *x = record16(K, "x"), *w = record16(K, "w"),
+                       *bias = record16(K, "bias"), *multiplier = record16(K, "multiplier"),
+                       *shift = record16(K, "shift"), *expected = record16(K, "y");
+    if (!shape || !x || !w || !bias || !multiplier || !shift || !expected) return 1;
+    CHECK(static_cast<std::size_t>(shape->i32[0]) == c.batch && static_cast<std::size_t>(shape->i32[1]) == c.in &&
+          static_cast<std::size_t>(shape->i32[2]) == c.out);
+    static std::int16_t xs[c.batch * c.in], ys[c.batch * c.out];
+    static std::int8_t ws[c.out * c.in];
+    static std::int64_t bs[c.out];
+    static QuantizedMultiplier q[c.out];
+    for (std::size_t i = 0; i < c.batch * c.in; ++i) xs[i] = static_cast<std::int16_t>(x->i32[i]);
+    for (std::size_t i = 0; i < c.out * c.in; ++i) ws[i] = static_cast<std::int8_t>(w->i32[i]);
+    for (std::size_t o = 0; o < c.out; ++o) {
+        bs[o] = static_cast<std::int64_t>(static_cast<std::uint64_t>(static_cast<std::uint32_t>(bias->i32[2 * o])) |
+                                          static_cast<std::uint64_t>(static_cast<std::uint32_t>(bias->i32[2 * o + 1])) << 32);
+        q[o] = {multiplier->i32[o], static_cast<int>(shift->i32[o])};
+    }
+    kernels::QuantizedDenseParams p;
+    p.activation_min = shape->i32[4];
+    p.activation_max = shape->i32[5];
+    kernels::quantized_dense_forward<c.batch, c.in, c.out>(ScalarTarget{}, xs, ws, bs, q, p, ys);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < c.batch * c.out; ++i) wrong += ys[i] != expected->i32[i];
+    std::printf("  int16, batch %lu, %lu -> %lu, %s: %lu of %lu outputs differ from %s\n",
+                static_cast<unsigned long>(c.batch), static_cast<unsigned long>(c.in), static_cast<unsigned long>(c.out),
+                shape->i32[3] ? "per channel" : "per tensor", static_cast<unsigned long>(wrong),
+                static_cast<unsigned long>(c.batch * c.out), shape->i32[3] ? "TFLM" : "CMSIS-NN");
+    return wrong;
+}
+
+template <std::size_t... K>
+std::size_t check_dense16_cases(std::index_sequence<K...>) {
+    return (check_dense16_case<K>() + ...);
+}
+
+}  // namespace
+
+TEST(int16_dense_is_cmsis_nns_and_tflms_bit_for_bit) {
+    CHECK(load());
+    const std::size_t wrong =
+        check_dense16_cases(std::make_index_sequence<sizeof dense16_cases / sizeof dense16_cases[0]>{});
     CHECK(wrong == 0);
 }

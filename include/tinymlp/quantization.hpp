@@ -72,4 +72,14 @@ constexpr std::int32_t requantize(std::int32_t x, QuantizedMultiplier q) {
     return rounding_divide_by_power_of_two(doubling_high_multiply(shifted, q.multiplier), right);
 }
 
+// The int16 layers' requantization of an int64 accumulator |x| < 2^47, as TFLite's
+// MultiplyByQuantizedMultiplier(int64_t, ...) and CMSIS-NN's arm_nn_requantize_s64: the multiplier
+// reduced to 16 bits (rounded), one rounding; shift <= 14. A result beyond int32, which both
+// references leave to wrap (each its own way), saturates.
+constexpr std::int32_t requantize_wide(std::int64_t x, QuantizedMultiplier q) {
+    const std::int64_t reduced = q.multiplier < 0x7fff0000 ? (q.multiplier + (1 << 15)) >> 16 : 0x7fff;
+    const std::int64_t result = (((x * reduced) >> (14 - q.shift)) + 1) >> 1;
+    return result > INT32_MAX ? INT32_MAX : result < INT32_MIN ? INT32_MIN : static_cast<std::int32_t>(result);
+}
+
 }  // namespace tinymlp

@@ -3,7 +3,7 @@
 # outside this repository, and writes tests/fixtures/quantization.bin:
 #   tests/reference/make_quantization_vectors.sh CMSIS_NN_DIR TFLM_DIR GEMMLOWP_DIR
 # CMSIS_NN_DIR: a checkout of ARM-software/CMSIS-NN (Include/, and the C sources of
-#   arm_fully_connected_per_channel_s8);
+#   arm_fully_connected_per_channel_s8 and arm_fully_connected_s16);
 # TFLM_DIR: a checkout of tensorflow/tflite-micro (tensorflow/lite/kernels/internal/common.cc and
 #   quantization_util.cc are compiled); GEMMLOWP_DIR: a checkout of google/gemmlowp (fixedpoint/).
 # The vectors in the repository came from CMSIS-NN 99f736a6, tflite-micro 90b983c2 and gemmlowp
@@ -15,7 +15,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap "rm -rf $work" EXIT
 for source in FullyConnectedFunctions/arm_fully_connected_per_channel_s8.c \
-              NNSupportFunctions/arm_nn_vec_mat_mult_t_per_ch_s8.c; do
+              NNSupportFunctions/arm_nn_vec_mat_mult_t_per_ch_s8.c \
+              FullyConnectedFunctions/arm_fully_connected_s16.c \
+              NNSupportFunctions/arm_nn_vec_mat_mult_t_s16.c; do
     gcc -std=c11 -O1 -I"$cmsis/Include" -c "$cmsis/Source/$source" -o "$work/$(basename "$source" .c).o"
 done
 g++ -std=c++17 -O1 -I"$tflm" -I"$gemmlowp" -I"$cmsis/Include" \

@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
         {"requantize_input", inputs, {static_cast<std::uint32_t>(inputs.size() / 3), 3}},
         {"requantize_cmsis_nn", cmsis, {static_cast<std::uint32_t>(cmsis.size())}},
         {"requantize_tflm", tflm, {static_cast<std::uint32_t>(tflm.size())}}};
-    static char names[64][32];
+    static char names[128][32];
     std::size_t name_count = 0, dense_differences = 0, saturated = 0;
     const auto name = [&](int k, const char* what) {
         std::snprintf(names[name_count], sizeof names[0], "dense%d_%s", k, what);
@@ -212,6 +212,90 @@ int main(int argc, char** argv) {
         records.push_back({name(k, "y_cmsis_nn"), widen(y_cmsis), {static_cast<std::uint32_t>(y_cmsis.size())}});
         records.push_back({name(k, "y_tflm"), widen(y_tflm), {static_cast<std::uint32_t>(y_tflm.size())}});
     }
+    // --- int16 activations (zero point 0), int8 weights, int64 bias: CMSIS-NN's
+    // arm_fully_connected_s16 (one multiplier for the layer) and TFLM's reference with one
+    // multiplier per channel (the per-tensor cases give every channel the same)
+    struct Case16 {
+        int batch, in, out;
+        bool per_channel;
+        int activation_min, activation_max;
+        std::int64_t bias_range;
+    };
+    const Case16 cases16[] = {{1, 1, 1, false, -32768, 32767, 1 << 12},   {2, 17, 10, false, -32768, 32767, 1 << 20},
+                              {1, 33, 17, true, 0, 32767, 1 << 20},        {2, 255, 33, true, -32768, 32767, 1 << 24},
+                              {1, 784, 10, false, -32768, 32767, 1 << 24}, {3, 16, 8, true, -32768, 32767, 1LL << 36}};  // last: clamps
+    std::size_t dense16_differences = 0, saturated16 = 0, outputs16 = 0;
+    for (int k = 0; k < static_cast<int>(sizeof cases16 / sizeof cases16[0]); ++k) {
+        const Case16& c = cases16[k];
+        std::vector<std::int16_t> x(c.batch * c.in), y_cmsis(c.batch * c.out), y_tflm(c.batch * c.out);
+        std::vector<std::int8_t> w(c.out * c.in);
+        std::vector<std::int64_t> bias(c.out);
+        std::vector<std::int32_t> multiplier(c.out), shift(c.out);
+        std::vector<int> shift_int(c.out);
+        for (auto& v : x) v = static_cast<std::int16_t>(static_cast<int>(next() % 65536) - 32768);
+        for (auto& v : w) v = static_cast<std::int8_t>(static_cast<int>(next() % 255) - 127);
+        for (auto& v : bias) v = static_cast<std::int64_t>(next() % (2 * std::uint64_t(c.bias_range))) - c.bias_range;
+        for (int o = 0; o < c.out; ++o) {
+            if (o > 0 && !c.per_channel) {
+                multiplier[o] = multiplier[0];
+                shift_int[o] = shift_int[0];
+            } else {
+                // outputs spread over about +-10000: accumulators grow as sqrt(in) * 18900 * 73
+                const double scale = 1e4 / (std::sqrt(static_cast<double>(c.in)) * 18900.0 * 73.0) *
+                                     std::exp2(2.0 * uniform() - 1.0);
+                tflite::QuantizeMultiplier(scale, &multiplier[o], &shift_int[o]);
+            }
+            shift[o] = shift_int[o];
+        }
+        if (!c.per_channel) {
+            cmsis_nn_context context = {nullptr, 0};
+            cmsis_nn_fc_params fc = {};
+            fc.activation.min = c.activation_min;
+            fc.activation.max = c.activation_max;
+            cmsis_nn_per_tensor_quant_params quant = {multiplier[0], shift[0]};
+            cmsis_nn_dims input_dims = {c.batch, 1, 1, c.in}, filter_dims = {c.in, 1, 1, c.out},
+                          bias_dims = {1, 1, 1, c.out}, output_dims = {c.batch, 1, 1, c.out};
+            if (arm_fully_connected_s16(&context, &fc, &quant, &input_dims, x.data(), &filter_dims, w.data(), &bias_dims,
+                                        bias.data(), &output_dims, y_cmsis.data()) != ARM_CMSIS_NN_SUCCESS) {
+                std::fprintf(stderr, "arm_fully_connected_s16 failed\n");
+                return 1;
+            }
+        }
+        tflite::FullyConnectedParams params = {};
+        params.quantized_activation_min = c.activation_min;
+        params.quantized_activation_max = c.activation_max;
+        const std::int32_t input_shape[2] = {c.batch, c.in}, filter_shape[2] = {c.out, c.in}, bias_shape[1] = {c.out},
+                           output_shape[2] = {c.batch, c.out};
+        tflite::reference_integer_ops::FullyConnectedPerChannel(
+            params, multiplier.data(), shift_int.data(), tflite::RuntimeShape(2, input_shape), x.data(),
+            tflite::RuntimeShape(2, filter_shape), w.data(), tflite::RuntimeShape(1, bias_shape), bias.data(),
+            tflite::RuntimeShape(2, output_shape), y_tflm.data());
+        for (int i = 0; i < c.batch * c.out; ++i) {
+            if (!c.per_channel) dense16_differences += y_cmsis[i] != y_tflm[i];
+            saturated16 += y_tflm[i] == c.activation_min || y_tflm[i] == c.activation_max;
+            ++outputs16;
+        }
+        const auto widen = [](const auto& v) { return std::vector<std::int32_t>(v.begin(), v.end()); };
+        std::vector<std::int32_t> bias_words;  // int64 as (low, high) int32 words
+        for (std::int64_t b : bias) {
+            bias_words.push_back(static_cast<std::int32_t>(static_cast<std::uint64_t>(b) & 0xffffffffu));
+            bias_words.push_back(static_cast<std::int32_t>(static_cast<std::uint64_t>(b) >> 32));
+        }
+        const auto name16 = [&](const char* what) {
+            std::snprintf(names[name_count], sizeof names[0], "dense16_%d_%s", k, what);
+            return names[name_count++];
+        };
+        records.push_back({name16("shape"), {c.batch, c.in, c.out, c.per_channel, c.activation_min, c.activation_max}, {6}});
+        records.push_back({name16("x"), widen(x), {static_cast<std::uint32_t>(x.size())}});
+        records.push_back({name16("w"), widen(w), {static_cast<std::uint32_t>(w.size())}});
+        records.push_back({name16("bias"), bias_words, {static_cast<std::uint32_t>(bias.size()), 2}});
+        records.push_back({name16("multiplier"), multiplier, {static_cast<std::uint32_t>(multiplier.size())}});
+        records.push_back({name16("shift"), shift, {static_cast<std::uint32_t>(shift.size())}});
+        // the per-tensor cases' outputs are CMSIS-NN's (TFLM's are the same: checked above)
+        records.push_back({name16("y"), widen(c.per_channel ? y_tflm : y_cmsis), {static_cast<std::uint32_t>(y_tflm.size())}});
+    }
+    std::printf("%d int16 dense cases: CMSIS-NN and TFLM differ on %zu per-tensor outputs; %zu of %zu outputs at the clamp\n",
+                static_cast<int>(sizeof cases16 / sizeof cases16[0]), dense16_differences, saturated16, outputs16);
     std::printf("%d dense cases: CMSIS-NN and TFLM differ on %zu outputs; %zu outputs at the clamp\n",
                 static_cast<int>(sizeof cases / sizeof cases[0]), dense_differences, saturated);
     write(argv[1], records);

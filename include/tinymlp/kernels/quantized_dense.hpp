@@ -1,7 +1,10 @@
-// int8 dense layer kernels, scalar reference: int8 activations with a per-tensor zero point, int8
-// weights with one scale per output channel (zero point 0), int32 bias, and the output requantized
-// per channel, as TensorFlow Lite's FullyConnected (per channel) and CMSIS-NN's
-// arm_fully_connected_per_channel_s8 compute it, bit for bit. Shapes (row-major):
+// Integer dense layer kernels, scalar reference, bit for bit as TensorFlow Lite's FullyConnected
+// (per channel) and CMSIS-NN compute them:
+//   - int8 activations with a per-tensor zero point, int8 weights with one scale per output channel
+//     (zero point 0), int32 bias (CMSIS-NN's arm_fully_connected_per_channel_s8);
+//   - int16 activations (zero point 0), int8 weights, int64 bias (arm_fully_connected_s16, which
+//     takes one multiplier for the layer: give every channel the same).
+// The output is requantized per channel and clamped. Shapes (row-major):
 //   x [B][In], W [Out][In] (a row per output channel: dot products over In), bias [Out], y [B][Out]
 #pragma once
 #include <cstddef>
@@ -30,6 +33,23 @@ void quantized_dense_forward(ScalarTarget, const std::int8_t* x, const std::int8
             std::int32_t out = requantize(acc, q[o]) + p.output_offset;
             out = out < p.activation_min ? p.activation_min : out > p.activation_max ? p.activation_max : out;
             y[n * Out + o] = static_cast<std::int8_t>(out);
+        }
+    }
+}
+
+// int16: y[n][o] = clamp(requantize_wide(bias[o] + sum_i x[n][i] W[o][i], q[o])); only the
+// activation bounds of p apply (int16 zero points are 0).
+template <std::size_t B, std::size_t In, std::size_t Out>
+void quantized_dense_forward(ScalarTarget, const std::int16_t* x, const std::int8_t* w, const std::int64_t* bias,
+                             const QuantizedMultiplier* q, const QuantizedDenseParams& p, std::int16_t* y) {
+    for (std::size_t n = 0; n < B; ++n) {
+        for (std::size_t o = 0; o < Out; ++o) {
+            std::int64_t acc = 0;
+            for (std::size_t i = 0; i < In; ++i) acc += static_cast<std::int64_t>(x[n * In + i]) * w[o * In + i];
+            if (bias) acc += bias[o];
+            std::int32_t out = requantize_wide(acc, q[o]);
+            out = out < p.activation_min ? p.activation_min : out > p.activation_max ? p.activation_max : out;
+            y[n * Out + o] = static_cast<std::int16_t>(out);
         }
     }
 }
