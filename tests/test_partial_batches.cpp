@@ -207,3 +207,28 @@ TEST(bad_sample_counts_and_data_are_refused_with_nothing_changed) {
     CHECK(trainer.apply_accumulated() == Status::ok);
     CHECK(!unchanged());
 }
+
+TEST(writing_the_gradients_otherwise_discards_an_accumulation) {
+    static Data<Classifier> data(7);
+    static Classifier net;
+    net.init(11);
+    static Trainer<Classifier, SoftmaxCrossEntropy, Adam, 8> trainer(net, Adam{0.01});
+    CHECK(trainer.accumulate(data.x, data.labels) == Status::ok);
+    CHECK(trainer.accumulate(data.x + 8 * 37, data.labels + 8) == Status::ok);
+    CHECK(trainer.step(data.x + 16 * 37, data.labels + 16) == Status::ok);  // overwrites the gradients
+    CHECK(trainer.accumulated_batches() == 0);
+    CHECK(trainer.apply_accumulated() == Status::invalid_sample_count);
+    CHECK(trainer.accumulate(data.x, data.labels) == Status::ok);
+    CHECK(trainer.step_partial(data.x, data.labels, 3) == Status::ok);
+    CHECK(trainer.accumulated_batches() == 0);
+    CHECK(trainer.accumulate(data.x, data.labels) == Status::ok);
+    (void)trainer.gradients();  // a training-blob load stages parameters there
+    CHECK(trainer.accumulated_batches() == 0);
+    // a refused step writes nothing and keeps the accumulation
+    CHECK(trainer.accumulate(data.x, data.labels) == Status::ok);
+    data.labels[0] = 6;
+    CHECK(trainer.step(data.x, data.labels) == Status::label_out_of_range);
+    data.labels[0] = 0;
+    CHECK(trainer.accumulated_batches() == 1);
+    CHECK(trainer.apply_accumulated() == Status::ok);
+}

@@ -112,7 +112,8 @@ public:
     // to a running sum; apply_accumulated() updates with the mean over the k batches accumulated,
     // as one step on all k * B samples together would, then starts a new sum. Memory stays that of
     // one batch. A refused batch is not added (and changes nothing else); a non-finite mean
-    // gradient refuses the update and discards the sum.
+    // gradient refuses the update and discards the sum. Anything else that writes the gradients
+    // (step, step_partial, compute_gradients, a training-blob load) discards it too.
     template <class T, if_targets<T> = 0>
     Status accumulate(const S* x, const T* targets, S* loss = nullptr) {
         const Pcg32 rng_before = rng_;
@@ -185,7 +186,11 @@ public:
 
     const S* gradients() const { return gradients_; }
     // Writable: training-blob loads stage parameters here, so a refused load changes nothing.
-    S* gradients() { return gradients_; }
+    // Writing them discards an accumulation in progress.
+    S* gradients() {
+        accumulated_ = 0;
+        return gradients_;
+    }
     // Outputs of the last forward pass, [B][loss_width] (logits when the final Softmax is skipped).
     const S* outputs() const { return outputs_of<B>(); }
     double last_gradient_norm() const { return gradient_norm_; }
@@ -238,6 +243,7 @@ private:
         value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, delta_b_);
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
+        if constexpr (!Accumulate) accumulated_ = 0;  // the gradients are about to be overwritten
         Net::template backward_layers<Rows, trained_layers, Accumulate>(net_->parameters(), x, activations_, saved_,
                                                                         delta_b_, gradients_, delta_a_, delta_b_,
                                                                         backward_scratch_);
