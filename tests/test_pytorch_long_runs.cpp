@@ -4,6 +4,11 @@
 // in an optimizer's arithmetic (a hyperparameter rounded before `1 - beta` is taken) adds up over
 // the steps and shows, where 3 steps against a float64 reference hide it.
 //
+// Runs with frozen parameters (requires_grad=False in PyTorch; Frozen<> and BiasOnly<> here)
+// follow it at the same tolerance, their frozen parameters keep their bits, and the network's
+// trainable layout equals the fixture's `trains` mask. Every run also trains through fused updates
+// (Update::fused), which must give the bits of the unfused trainer, step by step.
+//
 // The same runs also train through step_partial (a trainer of a larger batch given the run's
 // batch as a partial one) and through gradient accumulation (micro-batches whose mean gradient
 // makes the run's batch): both must follow PyTorch's batch at the same tolerance.
@@ -13,6 +18,7 @@
 // difference between the two runs.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include <tinymlp/tinymlp.hpp>
 
@@ -66,6 +72,8 @@ template <class Optimizer>
 Optimizer optimizer_of(const Run& run) {
     if constexpr (std::is_same_v<Optimizer, Momentum>) {
         return Momentum{run.learning_rate, run.momentum, run.nesterov};
+    } else if constexpr (std::is_same_v<Optimizer, Sgd>) {
+        return Sgd{run.learning_rate};
     } else {
         Optimizer optimizer;
         optimizer.learning_rate = run.learning_rate;
@@ -76,14 +84,24 @@ Optimizer optimizer_of(const Run& run) {
     }
 }
 
+// f(parameter offset, parameter count, trainable_begin) for each layer of Net.
+template <class Net, class F, std::size_t... I>
+void for_each_layer(F&& f, std::index_sequence<I...>) {
+    (f(Net::parameter_offset(I), Net::template layer<I>::param_count, Net::template trainable_begin<I>), ...);
+}
+template <class Net, class F>
+void for_each_layer(F&& f) {
+    for_each_layer<Net>(f, std::make_index_sequence<Net::layer_count>{});
+}
+
 // How the trainer is given each of the run's batches of B samples.
-enum class Feed { batch, partial, accumulated };
+enum class Feed { batch, partial, accumulated, fused };
 
 // TrainerB: the trainer's batch size: B for Feed::batch, more than B for Feed::partial (step_partial
 // with n = B), a divisor of B for Feed::accumulated (B / TrainerB micro-batches per step).
 template <class Net, class Loss, class Optimizer, std::size_t B, Feed feed = Feed::batch, std::size_t TrainerB = B>
 void train_like_pytorch(const Run& run) {
-    static_assert(feed == Feed::batch ? TrainerB == B
+    static_assert(feed == Feed::batch || feed == Feed::fused ? TrainerB == B
                                       : feed == Feed::partial ? TrainerB > B : B % TrainerB == 0 && TrainerB < B);
     char path[512];
     if (!fixture.load(tinymlp_test::fixture_path(path, sizeof path, run.file))) {
@@ -105,15 +123,34 @@ void train_like_pytorch(const Run& run) {
 
     static Net net;
     for (std::size_t i = 0; i < Net::parameter_count; ++i) net.parameters()[i] = params->f32[i];
-    Regularization regularization;
+    static Net initial;
+    initial = net;
+    if (const FixtureArray* trains = fixture.find("trains")) {
+        // the trainable layout, parameter by parameter, as PyTorch's requires_grad says
+        CHECK(trains->count == Net::parameter_count);
+        std::size_t mismatches = 0, trained = 0;
+        for_each_layer<Net>([&](std::size_t offset, std::size_t count, std::size_t begin) {
+            for (std::size_t i = 0; i < count; ++i) mismatches += (trains->i32[offset + i] != 0) != (i >= begin);
+        });
+        for (std::size_t i = 0; i < trains->count; ++i) trained += trains->i32[i] != 0;
+        CHECK(mismatches == 0 && trained == Net::trainable_count);
+    }
+    constexpr Update update = feed == Feed::fused ? Update::fused : Update::after_backward;
+    using TrainerT = Trainer<Net, Loss, Optimizer, TrainerB, update>;
+    typename TrainerT::regularization_type regularization;
     regularization.weight_decay = run.weight_decay;
     regularization.decay_biases = run.decay_all;
-    using TrainerT = Trainer<Net, Loss, Optimizer, TrainerB>;
     using TargetT = typename Loss::template target_type_for<float>;
     static TrainerT trainer(net);
     trainer = TrainerT(net, optimizer_of<Optimizer>(run), regularization);
+    // fused: the unfused trainer beside it, compared bit for bit after every step
+    static Net twin;
+    twin = net;
+    static Trainer<Net, Loss, Optimizer, TrainerB> unfused(twin);
+    unfused = Trainer<Net, Loss, Optimizer, TrainerB>(twin, optimizer_of<Optimizer>(run), Regularization{run.weight_decay, run.decay_all});
+    std::size_t steps_differing = 0;
     constexpr std::size_t targets_per_sample = TrainerT::targets_per_batch / TrainerB;
-    float loss_of_step[64];
+    float loss_of_step[64] = {};
     for (std::size_t step = 0; step < steps && step < 64; ++step) {
         const std::size_t k = step % batches;
         const auto* t = Loss::fuses_softmax
@@ -123,6 +160,12 @@ void train_like_pytorch(const Run& run) {
         const TargetT* tk = static_cast<const TargetT*>(t);
         if constexpr (feed == Feed::batch) {
             CHECK(trainer.step(xk, tk, &loss_of_step[step]) == Status::ok);
+        } else if constexpr (feed == Feed::fused) {
+            float twin_loss = 0;
+            CHECK(trainer.step(xk, tk, &loss_of_step[step]) == Status::ok);
+            CHECK(unfused.step(xk, tk, &twin_loss) == Status::ok);
+            steps_differing += twin_loss != loss_of_step[step] ||
+                               std::memcmp(net.parameters(), twin.parameters(), Net::parameter_bytes) != 0;
         } else if constexpr (feed == Feed::partial) {
             CHECK(trainer.step_partial(xk, tk, B, &loss_of_step[step]) == Status::ok);
         } else {
@@ -138,43 +181,63 @@ void train_like_pytorch(const Run& run) {
     }
     compare("losses", loss_of_step, *losses, steps);
     compare("params", net.parameters(), *after, Net::parameter_count);
+    if constexpr (feed == Feed::fused) {
+        std::printf("  fused: %lu of %lu steps differ from the unfused trainer's bits\n",
+                    static_cast<unsigned long>(steps_differing), static_cast<unsigned long>(steps));
+        CHECK(steps_differing == 0);
+    }
+    // frozen parameters keep their bits
+    std::size_t changed = 0;
+    for_each_layer<Net>([&](std::size_t offset, std::size_t, std::size_t begin) {
+        for (std::size_t i = 0; i < begin; ++i)
+            changed += std::memcmp(&net.parameters()[offset + i], &initial.parameters()[offset + i], sizeof(float)) != 0;
+    });
+    CHECK(changed == 0);
+}
+
+// Every run: batch, then fused.
+template <class Net, class Loss, class Optimizer, std::size_t B>
+void train_like_pytorch_both_ways(const Run& run) {
+    train_like_pytorch<Net, Loss, Optimizer, B>(run);
+    std::printf("  fused updates:\n");
+    train_like_pytorch<Net, Loss, Optimizer, B, Feed::fused>(run);
 }
 
 }  // namespace
 
 TEST(adam_prelu_leaky_relu_tanh_mse_decay_on_weights) {
     using Net = Sequential<Dense<16, 32>, PReLU<Slopes::per_unit>, Dense<32, 32>, LeakyReLU<1, 5>, Dense<32, 4>, Tanh>;
-    train_like_pytorch<Net, MeanSquaredError, Adam, 8>(
+    train_like_pytorch_both_ways<Net, MeanSquaredError, Adam, 8>(
         {"long_adam_prelu_leaky_tanh.bin", 0.01, 0, 0.9, 0.999, 1e-8, 0.01, false, false});
 }
 
 TEST(adam_relu_cross_entropy_decay_on_every_parameter) {
     using Net = Sequential<Dense<20, 24>, ReLU, Dense<24, 24>, ReLU, Dense<24, 10>>;
-    train_like_pytorch<Net, SoftmaxCrossEntropy, Adam, 16>(
+    train_like_pytorch_both_ways<Net, SoftmaxCrossEntropy, Adam, 16>(
         {"long_adam_relu_cross_entropy_decay_all.bin", 0.005, 0, 0.9, 0.999, 1e-8, 0.001, false, true});
 }
 
 TEST(adam_sigmoid_binary_cross_entropy_other_betas) {
     using Net = Sequential<Dense<12, 16>, Sigmoid, Dense<16, 16>, Sigmoid, Dense<16, 3>>;
-    train_like_pytorch<Net, BinaryCrossEntropyWithLogits, Adam, 8>(
+    train_like_pytorch_both_ways<Net, BinaryCrossEntropyWithLogits, Adam, 8>(
         {"long_adam_sigmoid_bce.bin", 0.02, 0, 0.8, 0.99, 1e-6, 0, false, false});
 }
 
 TEST(nesterov_tanh_mse_decay_on_every_parameter) {
     using Net = Sequential<Dense<8, 16>, Tanh, Dense<16, 16>, Tanh, Dense<16, 2>>;
-    train_like_pytorch<Net, MeanSquaredError, Momentum, 8>(
+    train_like_pytorch_both_ways<Net, MeanSquaredError, Momentum, 8>(
         {"long_nesterov_tanh_decay_all.bin", 0.03, 0.9, 0, 0, 0, 0.01, true, true});
 }
 
 TEST(adamw_relu_cross_entropy_decay_on_weights) {
     using Net = Sequential<Dense<20, 32>, ReLU, Dense<32, 10>>;
-    train_like_pytorch<Net, SoftmaxCrossEntropy, AdamW, 8>(
+    train_like_pytorch_both_ways<Net, SoftmaxCrossEntropy, AdamW, 8>(
         {"long_adamw_relu_cross_entropy.bin", 0.01, 0, 0.9, 0.999, 1e-8, 0.05, false, false});
 }
 
 TEST(adamw_tanh_mse_decay_on_every_parameter) {
     using Net = Sequential<Dense<8, 16>, Tanh, Dense<16, 4>>;
-    train_like_pytorch<Net, MeanSquaredError, AdamW, 8>(
+    train_like_pytorch_both_ways<Net, MeanSquaredError, AdamW, 8>(
         {"long_adamw_tanh_mse_decay_all.bin", 0.005, 0, 0.9, 0.999, 1e-8, 0.1, false, true});
 }
 
@@ -196,4 +259,35 @@ TEST(adam_cross_entropy_run_through_partial_batches_and_accumulation) {
     train_like_pytorch<Net, SoftmaxCrossEntropy, Adam, 16, Feed::partial, 32>(run);
     std::printf("  2 accumulated micro-batches of 8:\n");
     train_like_pytorch<Net, SoftmaxCrossEntropy, Adam, 16, Feed::accumulated, 8>(run);
+}
+
+// Frozen layers and bias-only updates (layers/frozen.hpp) against PyTorch's requires_grad=False.
+TEST(frozen_first_layer_adam_relu_cross_entropy) {
+    using Net = Sequential<Frozen<Dense<20, 24>>, ReLU, Dense<24, 24>, ReLU, Dense<24, 10>>;
+    train_like_pytorch_both_ways<Net, SoftmaxCrossEntropy, Adam, 8>(
+        {"long_frozen_first_adam_relu_cross_entropy.bin", 0.01, 0, 0.9, 0.999, 1e-8, 0.01, false, false});
+}
+
+TEST(bias_only_nesterov_tanh_mse_decay_on_every_parameter) {
+    using Net = Sequential<Frozen<Dense<8, 16>>, Tanh, BiasOnly<Dense<16, 16>>, Tanh, Dense<16, 2>>;
+    train_like_pytorch_both_ways<Net, MeanSquaredError, Momentum, 8>(
+        {"long_bias_only_nesterov_tanh_mse_decay_all.bin", 0.03, 0.9, 0, 0, 0, 0.01, true, true});
+}
+
+TEST(frozen_middle_layer_adam_sigmoid_bce) {
+    using Net = Sequential<Dense<12, 16>, Sigmoid, Frozen<Dense<16, 16>>, Sigmoid, Dense<16, 3>>;
+    train_like_pytorch_both_ways<Net, BinaryCrossEntropyWithLogits, Adam, 8>(
+        {"long_frozen_middle_adam_sigmoid_bce.bin", 0.02, 0, 0.9, 0.999, 1e-8, 0, false, false});
+}
+
+TEST(frozen_dense_under_trained_prelu_adamw_decay_on_every_parameter) {
+    using Net = Sequential<Frozen<Dense<16, 32>>, PReLU<Slopes::per_unit>, Dense<32, 4>>;
+    train_like_pytorch_both_ways<Net, MeanSquaredError, AdamW, 8>(
+        {"long_frozen_dense_adamw_prelu_decay_all.bin", 0.01, 0, 0.9, 0.999, 1e-8, 0.05, false, true});
+}
+
+TEST(last_layer_only_sgd_batch_1) {
+    using Net = Sequential<Frozen<Dense<32, 64>>, ReLU, Frozen<Dense<64, 64>>, ReLU, Dense<64, 8>>;
+    train_like_pytorch_both_ways<Net, SoftmaxCrossEntropy, Sgd, 1>(
+        {"long_last_layer_sgd_relu_cross_entropy_batch_1.bin", 0.05, 0, 0, 0, 0, 0, false, false});
 }

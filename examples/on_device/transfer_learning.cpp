@@ -41,10 +41,10 @@ using namespace tinymlp;
 namespace {
 
 using Base = digits_base::Network;                                              // Dense<64, 32>, ReLU, Dense<32, 10>
-using Frozen = Network<float, DefaultTarget, Dense<64, 32>, ReLU>;              // layers 0-1 of Base
+using FrozenPart = Network<float, DefaultTarget, Dense<64, 32>, ReLU>;              // layers 0-1 of Base
 using Head = Network<float, DefaultTarget, Dense<32, digits::class_count>>;     // layer 2 of Base
 constexpr std::size_t head_offset = Base::parameter_offset(2);
-static_assert(Frozen::parameter_count == head_offset && head_offset + Head::parameter_count == Base::parameter_count,
+static_assert(FrozenPart::parameter_count == head_offset && head_offset + Head::parameter_count == Base::parameter_count,
               "the frozen part and the head split the base network's parameters");
 
 constexpr std::size_t batch = 16;
@@ -83,7 +83,7 @@ auto features(const Images& images, bool drifted) {
             x[f] = drifted ? 0.5f * pixel + 0.25f : pixel;
         }
         *label = digits::labels[i];
-        return Frozen::predict_with(digits_base::parameters, x, out) == Status::ok;
+        return FrozenPart::predict_with(digits_base::parameters, x, out) == Status::ok;
     };
 }
 
@@ -151,7 +151,7 @@ int main() {
                 static_cast<unsigned>(test_count));
     std::printf("transfer memory frozen_flash_bytes %u trained_parameter_bytes %u trainer_bytes %u batch_bytes %u "
                 "ram_total %u full_training_ram %u\n",
-                static_cast<unsigned>(Frozen::parameter_bytes), static_cast<unsigned>(Head::parameter_bytes),
+                static_cast<unsigned>(FrozenPart::parameter_bytes), static_cast<unsigned>(Head::parameter_bytes),
                 static_cast<unsigned>(HeadTrainer::memory_bytes), static_cast<unsigned>(sizeof features_batch),
                 static_cast<unsigned>(Head::parameter_bytes + HeadTrainer::memory_bytes + sizeof features_batch),
                 static_cast<unsigned>(Base::parameter_bytes + FullTrainer::memory_bytes +

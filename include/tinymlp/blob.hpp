@@ -23,7 +23,9 @@
 // bytes it actually copied: a source that gives other bytes (or fails) the second time is reported
 // as source_changed instead of being trusted. What a refused load leaves behind:
 //   - load_training_blob: the network is untouched by any refusal (its parameters are staged in
-//     the trainer's gradient buffer and committed last). After source_changed the optimizer state
+//     the trainer's gradient buffer and committed last), except for a trainer with no room to
+//     stage in (frozen layers, fused updates), which after source_changed may hold a half-loaded
+//     network, as load_blob does. After source_changed the optimizer state
 //     is reset to its initial value (zero moments, step 0); after any other refusal it is untouched.
 //   - load_blob: a network has no spare memory to stage in, so source_changed leaves its
 //     parameters holding unverified bytes: load again from a good source (the checkpoint loader
@@ -341,9 +343,13 @@ BlobStatus load_training_blob(Trainer& trainer, const ByteSource& source) {
     if (const BlobStatus status = detail::verify_training_blob<Trainer>(source, header, verified);
         status != BlobStatus::ok)
         return status;
-    // The gradient buffer holds exactly parameter_count scalars and the next step rewrites it, so
-    // it can stage the parameters until the optimizer state has been read and checked too.
-    S* staged = trainer.gradients();
+    // A gradient buffer that holds every parameter (every layer trains, updates not fused) is
+    // rewritten by the next step, so it can stage the parameters until the optimizer state has
+    // been read and checked too. Without one, the parameters go in place after the full check:
+    // only a source that changes between the check and the copy can then leave them half loaded.
+    S* staged = nullptr;
+    if constexpr (Trainer::stages_parameters) staged = trainer.gradients();
+    else staged = trainer.network().parameters();
     State& state = trainer.state();
     std::uint32_t copied = crc32_update(0, &header, sizeof header);
     if (!detail::copy_through_crc(source, sizeof header, staged, Net::parameter_bytes, copied) ||
@@ -355,7 +361,7 @@ BlobStatus load_training_blob(Trainer& trainer, const ByteSource& source) {
         state.steps = 0;
         return BlobStatus::source_changed;
     }
-    std::memcpy(trainer.network().parameters(), staged, Net::parameter_bytes);
+    if constexpr (Trainer::stages_parameters) std::memcpy(trainer.network().parameters(), staged, Net::parameter_bytes);
     state.steps = header.steps;
     return BlobStatus::ok;
 }

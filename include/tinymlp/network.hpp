@@ -13,6 +13,7 @@
 #include "init.hpp"
 #include "kernels/elementwise.hpp"
 #include "layers/context.hpp"
+#include "layers/frozen.hpp"
 #include "random.hpp"
 #include "spelling.hpp"
 #include "status.hpp"
@@ -126,12 +127,35 @@ private:
         return m;
     }
 
+    template <std::size_t... I>
+    static constexpr std::size_t trainable_prefix(std::index_sequence<I...>, std::size_t end) {
+        std::size_t total = 0;
+        ((total += I < end ? layer<I>::param_count - TrainableBegin<layer<I>>::value : 0), ...);
+        return total;
+    }
+    template <std::size_t... I>
+    static constexpr std::size_t first_trainable(std::index_sequence<I...>) {
+        std::size_t first = layer_count;
+        ((first = first == layer_count && layer<I>::param_count > TrainableBegin<layer<I>>::value ? I : first), ...);
+        return first;
+    }
+
 public:
     // Parameters: counts, bytes, and where layer i's block starts in the flat array.
     static constexpr std::size_t parameter_count = detail::sum_params<layers>(indices{}, layer_count);
     static constexpr std::size_t parameter_bytes = parameter_count * sizeof(Scalar);
     static constexpr std::size_t gradient_bytes = parameter_bytes;
     static constexpr std::size_t parameter_offset(std::size_t i) { return detail::sum_params<layers>(indices{}, i); }
+
+    // What trains (layers/frozen.hpp): layer i's parameters [trainable_begin<i>, param_count),
+    // trainable_count in all; gradients and optimizer state hold these only, layer i's from
+    // trainable_offset(i). Back-propagation stops at first_trainable_layer.
+    template <std::size_t I>
+    static constexpr std::size_t trainable_begin = TrainableBegin<layer<I>>::value;
+    static constexpr std::size_t trainable_count_of(std::size_t i) { return trainable_prefix(indices{}, i + 1) - trainable_prefix(indices{}, i); }
+    static constexpr std::size_t trainable_offset(std::size_t i) { return trainable_prefix(indices{}, i); }
+    static constexpr std::size_t trainable_count = trainable_prefix(indices{}, layer_count);
+    static constexpr std::size_t first_trainable_layer = first_trainable(indices{});
 
     // Activations kept for backward: every layer's output, plus per-layer saved state (dropout masks).
     static constexpr std::size_t widest_layer = max_out(indices{});
@@ -223,20 +247,22 @@ public:
         }
     }
 
-    // Back-propagates dy (gradient of the loss w.r.t. the output of layer Last - 1) down to layer
-    // 0, writing every parameter gradient (Accumulate: adding to it). delta_a / delta_b:
+    // Back-propagates dy (gradient of the loss w.r.t. the output of layer Last - 1) down to
+    // first_trainable_layer, writing the gradient of every trainable parameter (Accumulate:
+    // adding to it), layer i's at gradients + trainable_offset(i). delta_a / delta_b:
     // B * widest_layer scalars each; scratch: backward_scratch_count<B>.
     template <std::size_t B, std::size_t Last, bool Accumulate = false>
     static void backward_layers(const Scalar* params, const Scalar* x, const Scalar* activations,
                                 const Scalar* saved, const Scalar* dy, Scalar* gradients, Scalar* delta_a,
                                 Scalar* delta_b, Scalar* scratch) {
-        if constexpr (Last > 0) {
+        if constexpr (Last > first_trainable_layer) {
             constexpr std::size_t i = Last - 1;
             const Scalar* in = i == 0 ? x : activations + B * activation_offset(i - 1);
-            Scalar* dx = i == 0 ? nullptr : delta_a;  // the input needs no gradient
+            // no gradient below the first layer that trains
+            Scalar* dx = i == first_trainable_layer ? nullptr : delta_a;
             const Scalar* out = activations + B * activation_offset(i);
             const Scalar* kept = saved + B * saved_offset(i);
-            Scalar* dp = gradients + parameter_offset(i);
+            Scalar* dp = gradients + trainable_offset(i);
             if constexpr (Accumulate && layer<i>::param_count > 0)
                 layer<i>::template backward<Target, B, true>(params + parameter_offset(i), in, out, kept, dy, dx, dp,
                                                              scratch);

@@ -4,7 +4,14 @@
 //   trainer.step_partial(x, labels, n, &loss);   // the same on n <= B samples (an epoch's last batch)
 //   trainer.accumulate(x, labels);  ...  trainer.apply_accumulated();   // k batches, one update
 // The trainer owns everything training needs besides the parameters: gradients, the activations
-// of a batch, and the optimizer state; `memory_bytes` is their total. A step that meets bad data
+// of a batch, and the optimizer state; `memory_bytes` is their total. Only the parameters that
+// train (layers/frozen.hpp) get gradients and optimizer state.
+//
+// Update::fused (Trainer<Net, Loss, Adam, 1, Update::fused>) holds no gradient buffer at all: it
+// keeps the gradient of each layer's output instead, and updates each layer a block of rows at a
+// time as its gradient is made. Same updates, same bits; what needs every gradient at once
+// (accumulation, partial batches of one-sample gradients, clipping by global norm, gradients())
+// is refused at compile time. A step that meets bad data
 // (non-finite input/target/loss/gradient, label out of range) or a bad setting (a NaN or negative
 // learning rate, a beta outside [0, 1), ...) returns its Status before any parameter, optimizer
 // state or random stream has changed.
@@ -12,6 +19,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -22,6 +30,9 @@
 #include "status.hpp"
 
 namespace tinymlp {
+
+// How a trainer updates: after the whole backward pass from a gradient buffer, or fused into it.
+enum class Update { after_backward, fused };
 
 struct Regularization {
     double weight_decay = 0;    // coupled L2 (g += wd * w), on Dense weights
@@ -35,7 +46,36 @@ struct Regularization {
     }
 };
 
-template <class Net, class Loss, class Optimizer, std::size_t B>
+namespace detail {
+// clip_norm of a fused trainer: assigning it stops the build with the reason.
+struct ClipNormNeedsAllGradients {
+    template <class T>
+    ClipNormNeedsAllGradients& operator=(const T&) {
+        static_assert(sizeof(T) == 0,
+                      "tinymlp: clipping by global norm needs every gradient before the first update, and a fused "
+                      "trainer updates each layer as soon as its gradient is known; use Update::after_backward");
+        return *this;
+    }
+};
+template <bool Fused>
+inline constexpr bool fused_refuses = !Fused;
+}  // namespace detail
+
+// The regularization a fused trainer takes: Regularization without clipping by global norm.
+struct FusedRegularization {
+    double weight_decay = 0;
+    bool decay_biases = false;
+    double l1 = 0;
+    detail::ClipNormNeedsAllGradients clip_norm;
+    static constexpr double clip_norm_value = 0;
+
+    bool valid() const {
+        const auto non_negative = [](double x) { return is_finite(x) && x >= 0; };
+        return non_negative(weight_decay) && non_negative(l1);
+    }
+};
+
+template <class Net, class Loss, class Optimizer, std::size_t B, Update Mode = Update::after_backward>
 class Trainer {
     using S = typename Net::scalar;
     using Target = typename Net::target;
@@ -44,6 +84,8 @@ class Trainer {
                       Net::activations_per_sample + Net::saved_per_sample + 2 * Net::widest_layer <=
                           static_cast<std::size_t>(-1) / (2 * B * sizeof(S)),
                   "tinymlp: the trainer's memory for this network and batch size overflows size_t on this target");
+
+    static constexpr bool fused = Mode == Update::fused;
 
 public:
     using network_type = Net;
@@ -54,19 +96,95 @@ public:
     static constexpr std::size_t trained_layers = Net::layer_count - (skips_final_softmax ? 1 : 0);
     static constexpr std::size_t loss_width = Net::template layer<trained_layers - 1>::out_size;
     static constexpr std::size_t targets_per_batch = B * Loss::targets_per_sample(loss_width);
-    using optimizer_state = typename Optimizer::template State<S, Net::parameter_count>;
+    static_assert(Net::first_trainable_layer < trained_layers,
+                  "tinymlp: nothing in this network trains (every layer with parameters is Frozen<>)");
+    // Parameters that train, and the first layer back-propagation reaches.
+    static constexpr std::size_t trainable_count = Net::trainable_count;
+    static constexpr std::size_t first_trained_layer = Net::first_trainable_layer;
+    // Where a layer's gradients start in gradients(): Net::trainable_offset (== parameter_offset
+    // when every layer trains).
+    static constexpr std::size_t gradient_offset(std::size_t i) { return Net::trainable_offset(i); }
+    using optimizer_state = typename Optimizer::template State<S, trainable_count>;
+    using regularization_type = std::conditional_t<fused, FusedRegularization, Regularization>;
+
+private:
+    // --- the buffers of a step, in scalars -----------------------------------------------------
+    template <std::size_t I>
+    using layer = typename Net::template layer<I>;
+    using layer_indices = std::make_index_sequence<Net::layer_count>;
+    static constexpr std::size_t buffer_count(std::size_t n) { return n ? n : 1; }
+    static constexpr bool trains(std::size_t i) { return Net::trainable_count_of(i) > 0; }
+    static constexpr std::size_t scratch_count = Net::template backward_scratch_count<B>;
+
+    // Fused: the gradient of every trainable layer's output, from slot_offset(i); those of the
+    // layers between, in one or two temporaries; the block buffer of the updates shares their room.
+    template <std::size_t... I>
+    static constexpr std::size_t slot_prefix(std::index_sequence<I...>, std::size_t end) {
+        std::size_t total = 0;
+        ((total += I >= first_trained_layer && I < end && trains(I) ? B * layer<I>::out_size : 0), ...);
+        return total;
+    }
+    static constexpr std::size_t slot_count = slot_prefix(layer_indices{}, trained_layers);
+    template <std::size_t... I>
+    static constexpr std::size_t temporaries(std::index_sequence<I...>) {
+        std::size_t alone = 0, pairs = 0;
+        ((alone += I > first_trained_layer && I < trained_layers && !trains(I)),
+         ...);
+        ((pairs += I > first_trained_layer + 1 && I < trained_layers && !trains(I) && !trains(I - 1)), ...);
+        return pairs ? 2 : (alone ? 1 : 0);
+    }
+    static constexpr std::size_t temporary_count = temporaries(layer_indices{});
+    static constexpr std::size_t delta_place(std::size_t i) {
+        return trains(i) ? slot_prefix(layer_indices{}, i)
+                         : slot_count + (temporary_count == 2 ? i % 2 : 0) * B * Net::widest_layer;
+    }
+    template <class L, class = void>
+    struct updates_in_blocks : std::false_type {};
+    template <class L>
+    struct updates_in_blocks<L, std::void_t<decltype(L::updates_in_row_blocks)>> : std::true_type {};
+    template <std::size_t I>
+    static constexpr std::size_t update_buffer_of() {
+        if constexpr (!trains(I)) return 0;
+        else if constexpr (updates_in_blocks<layer<I>>::value) return layer<I>::template fused_buffer_count<Target, B>;
+        else return layer<I>::param_count;
+    }
+    template <std::size_t... I>
+    static constexpr std::size_t update_buffer(std::index_sequence<I...>) {
+        std::size_t m = 0;
+        ((m = update_buffer_of<I>() > m ? update_buffer_of<I>() : m), ...);
+        return m;
+    }
+    static constexpr std::size_t shared_count = temporary_count * B * Net::widest_layer > update_buffer(layer_indices{})
+                                                    ? temporary_count * B * Net::widest_layer
+                                                    : update_buffer(layer_indices{});
+
+public:
+    // What a step needs besides the parameters and the optimizer state. After the backward pass:
+    // the gradients, every layer's output and saved state, two backward buffers of the widest
+    // layer and the backward scratch. Fused: no gradients and no backward buffers, but the
+    // gradients of the trainable layers' outputs and the shared temporaries.
+    static constexpr std::size_t training_bytes =
+        (B * (Net::activations_per_sample + Net::saved_per_sample) + scratch_count +
+         (fused ? slot_count + shared_count : trainable_count + 2 * B * Net::widest_layer)) *
+        sizeof(S);
     static constexpr std::size_t optimizer_state_bytes = sizeof(optimizer_state);
-    static constexpr std::size_t memory_bytes = Net::template training_bytes<B> + optimizer_state_bytes;
+    static constexpr std::size_t memory_bytes = training_bytes + optimizer_state_bytes;
     // Besides memory_bytes a trainer holds its settings (network pointer, optimizer,
     // regularization, dropout stream, flags) and the alignment padding of its arrays.
-    static constexpr std::size_t settings_bytes =
-        sizeof(Net*) + sizeof(Optimizer) + sizeof(Regularization) + sizeof(Pcg32) + sizeof(double) + sizeof(bool) +
-        sizeof(std::size_t);
-    static constexpr std::size_t aligned_arrays = 7;
+    static constexpr std::size_t settings_bytes = sizeof(Net*) + sizeof(Optimizer) + sizeof(regularization_type) +
+                                                  sizeof(Pcg32) + sizeof(double) + sizeof(bool) + sizeof(std::size_t);
+    static constexpr std::size_t aligned_arrays = fused ? 5 : 7;
 
-    explicit Trainer(Net& trained, const Optimizer& optimizer = {}, const Regularization& regularization = {},
+    explicit Trainer(Net& trained, const Optimizer& optimizer = {}, const regularization_type& regularization = {},
                      std::uint64_t dropout_seed = 0x7e57ab1eULL)
         : net_(&trained), optimizer_(optimizer), regularization_(regularization), rng_(dropout_seed) {}
+    // A fused trainer given a Regularization: stopped here, since it may ask for clipping.
+    template <class R, std::enable_if_t<fused && std::is_same_v<R, Regularization>, int> = 0>
+    Trainer(Net& trained, const Optimizer& optimizer, const R&, std::uint64_t = 0) : Trainer(trained, optimizer) {
+        static_assert(sizeof(R) == 0,
+                      "tinymlp: a fused trainer takes FusedRegularization: clipping by global norm needs every "
+                      "gradient before the first update, and fused updates apply each layer's as soon as it is known");
+    }
 
     // Pointers to targets that step/compute_gradients/evaluate take: target_type, and for class
     // labels also int where it is not std::int32_t (on arm-none-eabi, std::int32_t is long).
@@ -77,9 +195,16 @@ public:
     // forward + backward + update on one batch: x [B][input_size], targets [targets_per_batch].
     template <class T, if_targets<T> = 0>
     Status step(const S* x, const T* targets, S* loss = nullptr) {
-        const Status status = compute_gradients(x, targets, loss);
-        if (status == Status::ok) apply_update();
-        return status;
+        if constexpr (fused) {
+            const Pcg32 rng_before = rng_;
+            const Status status = fused_step(x, targets, loss);
+            if (status != Status::ok) rng_ = rng_before;
+            return status;
+        } else {
+            const Status status = compute_gradients(x, targets, loss);
+            if (status == Status::ok) apply_update();
+            return status;
+        }
     }
 
     // step on the first n (1 <= n <= B) samples of x and targets: the update of the mean loss over
@@ -87,25 +212,32 @@ public:
     // the samples one at a time through the one-sample kernels, adding up their gradients.
     template <class T, if_targets<T> = 0>
     Status step_partial(const S* x, const T* targets, std::size_t n, S* loss = nullptr) {
+        static_assert(!fused || B == 1,
+                      "tinymlp: step_partial adds up one-sample gradients, which a fused trainer never holds; "
+                      "use batch size 1 or Update::after_backward");
         if (n == B) return step(x, targets, loss);
         if (n == 0 || n > B) return Status::invalid_sample_count;
-        const Pcg32 rng_before = rng_;
-        Status status = check_samples(x, targets, n);
-        S total = 0;
-        for (std::size_t i = 0; status == Status::ok && i < n; ++i) {
-            S value = 0;
-            status = i == 0 ? backward_samples<1, false>(input_of(x, i), targets_of(targets, i), value)
-                            : backward_samples<1, true>(input_of(x, i), targets_of(targets, i), value);
-            total += value;
+        if constexpr (fused) {
+            return Status::invalid_sample_count;  // unreachable: B == 1
+        } else {
+            const Pcg32 rng_before = rng_;
+            Status status = check_samples(x, targets, n);
+            S total = 0;
+            for (std::size_t i = 0; status == Status::ok && i < n; ++i) {
+                S value = 0;
+                status = i == 0 ? backward_samples<1, false>(input_of(x, i), targets_of(targets, i), value)
+                                : backward_samples<1, true>(input_of(x, i), targets_of(targets, i), value);
+                total += value;
+            }
+            if (status == Status::ok) status = finish_gradients(S(1) / static_cast<S>(n));
+            if (status != Status::ok) {
+                rng_ = rng_before;
+                return status;
+            }
+            if (loss) *loss = total / static_cast<S>(n);
+            apply_update();
+            return Status::ok;
         }
-        if (status == Status::ok) status = finish_gradients(S(1) / static_cast<S>(n));
-        if (status != Status::ok) {
-            rng_ = rng_before;
-            return status;
-        }
-        if (loss) *loss = total / static_cast<S>(n);
-        apply_update();
-        return Status::ok;
     }
 
     // Gradient accumulation: accumulate() runs forward + backward on a batch and adds its gradients
@@ -116,6 +248,8 @@ public:
     // (step, step_partial, compute_gradients, a training-blob load) discards it too.
     template <class T, if_targets<T> = 0>
     Status accumulate(const S* x, const T* targets, S* loss = nullptr) {
+        static_assert(!fused || sizeof(T) == 0,
+                      "tinymlp: gradient accumulation needs a gradient buffer, which a fused trainer does not hold");
         const Pcg32 rng_before = rng_;
         Status status = check_samples(x, targets, B);
         S value = 0;
@@ -130,7 +264,9 @@ public:
         if (loss) *loss = value;
         return Status::ok;
     }
+    template <bool Fused = fused>
     Status apply_accumulated() {
+        static_assert(!Fused, "tinymlp: gradient accumulation needs a gradient buffer, which a fused trainer does not hold");
         if (accumulated_ == 0) return Status::invalid_sample_count;
         const Status status = finish_gradients(S(1) / static_cast<S>(accumulated_));
         accumulated_ = 0;
@@ -145,6 +281,7 @@ public:
     // not even in the dropout stream.
     template <class T, if_targets<T> = 0>
     Status compute_gradients(const S* x, const T* targets, S* loss = nullptr) {
+        static_assert(!fused || sizeof(T) == 0, "tinymlp: a fused trainer never holds all gradients at once");
         const Pcg32 rng_before = rng_;
         const Status status = forward_backward(x, targets, loss);
         if (status != Status::ok) rng_ = rng_before;
@@ -184,23 +321,35 @@ public:
     // Dropout is active in training by default; off, training runs the evaluation-mode network.
     void set_dropout_active(bool active) { dropout_active_ = active; }
 
-    const S* gradients() const { return gradients_; }
-    // Writable: training-blob loads stage parameters here, so a refused load changes nothing.
-    // Writing them discards an accumulation in progress.
-    S* gradients() {
-        accumulated_ = 0;
-        return gradients_;
+    // The gradients of the trainable parameters, layer i's from gradient_offset(i).
+    template <bool Fused = fused>
+    const S* gradients() const {
+        static_assert(!Fused, "tinymlp: a fused trainer never holds all gradients at once");
+        return buffers_.gradients;
     }
+    // Writable: training-blob loads stage parameters here when it holds them all (stages_parameters),
+    // so a refused load changes nothing. Writing them discards an accumulation in progress.
+    template <bool Fused = fused>
+    S* gradients() {
+        static_assert(!Fused, "tinymlp: a fused trainer never holds all gradients at once");
+        accumulated_ = 0;
+        return buffers_.gradients;
+    }
+    static constexpr bool stages_parameters = !fused && trainable_count >= Net::parameter_count;
     // Outputs of the last forward pass, [B][loss_width] (logits when the final Softmax is skipped).
     const S* outputs() const { return outputs_of<B>(); }
-    double last_gradient_norm() const { return gradient_norm_; }
+    template <bool Fused = fused>
+    double last_gradient_norm() const {
+        static_assert(!Fused, "tinymlp: a fused trainer never holds all gradients, so it has no global norm");
+        return gradient_norm_;
+    }
     Net& network() { return *net_; }
     Optimizer& optimizer() { return optimizer_; }
     const optimizer_state& state() const { return state_; }
     optimizer_state& state() { return state_; }
     const S* network_parameters() const { return net_->parameters(); }
     static constexpr const char* optimizer_name = Optimizer::name;
-    Regularization& regularization() { return regularization_; }
+    regularization_type& regularization() { return regularization_; }
 
 private:
     template <class T>
@@ -239,27 +388,29 @@ private:
         static_assert(Rows == B || Net::template backward_scratch_count<Rows> <= buffer_count(Net::template backward_scratch_count<B>),
                       "tinymlp: one sample's backward needs more scratch than the batch's");
         ForwardContext context{dropout_active_, &rng_};
-        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
-        value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, delta_b_);
+        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameters(), x, buffers_.activations,
+                                                              buffers_.saved, context);
+        value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, loss_gradient());
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
         if constexpr (!Accumulate) accumulated_ = 0;  // the gradients are about to be overwritten
-        Net::template backward_layers<Rows, trained_layers, Accumulate>(net_->parameters(), x, activations_, saved_,
-                                                                        delta_b_, gradients_, delta_a_, delta_b_,
-                                                                        backward_scratch_);
+        Net::template backward_layers<Rows, trained_layers, Accumulate>(
+            net_->parameters(), x, buffers_.activations, buffers_.saved, buffers_.delta_b, buffers_.gradients,
+            buffers_.delta_a, buffers_.delta_b, buffers_.scratch);
         return Status::ok;
     }
 
     // The gradients as the update sees them: scaled (the mean over accumulated batches or
     // samples), plus the L1 term, checked finite, clipped.
     Status finish_gradients(S scale) {
-        if (scale != S(1)) kernels::scale(Target{}, gradients_, Net::parameter_count, scale);
+        S* gradients = buffers_.gradients;
+        if (scale != S(1)) kernels::scale(Target{}, gradients, trainable_count, scale);
         if (regularization_.l1 > 0) add_l1(layer_indices{});
-        const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients_, Net::parameter_count));
+        const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients, trainable_count));
         if (!is_finite(norm)) return Status::non_finite_gradient;
         if (regularization_.clip_norm > 0 && norm > regularization_.clip_norm) {
             // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
-            kernels::scale(Target{}, gradients_, Net::parameter_count,
+            kernels::scale(Target{}, gradients, trainable_count,
                            static_cast<S>(regularization_.clip_norm / (norm + 1e-6)));
         }
         gradient_norm_ = norm;
@@ -269,19 +420,23 @@ private:
     template <std::size_t Rows, class T>
     Status evaluate_samples(const S* x, const T* targets, S* loss, std::size_t* correct) {
         ForwardContext context{false, nullptr};
-        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameters(), x, activations_, saved_, context);
-        const S value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, delta_b_);
+        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameters(), x, buffers_.activations,
+                                                              buffers_.saved, context);
+        const S value =
+            Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, loss_gradient());
         if (loss) *loss = value;
         if (correct) *correct = count_correct<Rows>(targets);
         return is_finite(value) ? Status::ok : Status::non_finite_loss;
     }
     template <std::size_t Rows>
     const S* outputs_of() const {
-        return activations_ + Rows * Net::activation_offset(trained_layers - 1);
+        return buffers_.activations + Rows * Net::activation_offset(trained_layers - 1);
     }
-
-    using layer_indices = std::make_index_sequence<Net::layer_count>;
-    static constexpr std::size_t buffer_count(std::size_t n) { return n ? n : 1; }
+    // Where the loss writes the gradient of the outputs.
+    S* loss_gradient() {
+        if constexpr (fused) return buffers_.deltas + delta_place(trained_layers - 1);
+        else return buffers_.delta_b;
+    }
 
     template <class T>
     Status check_batch(const S* x, const T* targets) const {
@@ -298,35 +453,154 @@ private:
         (update_layer<I>(), ...);
     }
     // Weights get weight decay; biases and slopes only with decay_biases (as in the textbook).
+    // `first` counts from the layer's first parameter, `g` holds the gradient of `count` of them.
+    template <std::size_t I>
+    void update_segment(std::size_t first, S* g, std::size_t count) {
+        using L = layer<I>;
+        S* p = net_->parameters() + Net::parameter_offset(I) + first;
+        const bool weights = first < L::weight_count;
+        if (weights && regularization_.l1 > 0)
+            kernels::add_l1_gradient(Target{}, p, g, count, static_cast<S>(regularization_.l1));
+        const S decay = weights || regularization_.decay_biases ? static_cast<S>(regularization_.weight_decay) : S(0);
+        optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I) + first - Net::template trainable_begin<I>,
+                                           count, decay);
+    }
+    // The trainable weights of layer I: [trainable_begin, weight_count), if any.
+    template <std::size_t I>
+    static constexpr std::size_t trainable_weights =
+        Net::template trainable_begin<I> < layer<I>::weight_count ? layer<I>::weight_count - Net::template trainable_begin<I> : 0;
+
     template <std::size_t I>
     void update_layer() {
-        using L = typename Net::template layer<I>;
-        constexpr std::size_t offset = Net::parameter_offset(I);
-        const S decay = static_cast<S>(regularization_.weight_decay);
-        S* p = net_->parameters();
-        if constexpr (L::weight_count > 0)
-            optimizer_.template update<Target>(state_, p + offset, gradients_ + offset, offset, L::weight_count, decay);
-        if constexpr (L::param_count > L::weight_count) {
-            constexpr std::size_t rest = offset + L::weight_count;
-            optimizer_.template update<Target>(state_, p + rest, gradients_ + rest, rest,
-                                               L::param_count - L::weight_count,
-                                               regularization_.decay_biases ? decay : S(0));
+        using L = layer<I>;
+        constexpr std::size_t begin = Net::template trainable_begin<I>, weights = trainable_weights<I>;
+        S* g = buffers_.gradients + Net::trainable_offset(I);
+        // the weights, then the rest: separate segments since weight decay differs
+        if constexpr (weights > 0) update_weights<I>(begin, g, weights);
+        if constexpr (L::param_count > begin + weights) {
+            constexpr std::size_t rest = begin + weights;
+            update_rest<I>(rest, g + weights, L::param_count - rest);
         }
     }
+    template <std::size_t I>
+    void update_weights(std::size_t first, S* g, std::size_t count) {
+        S* p = net_->parameters() + Net::parameter_offset(I) + first;
+        optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I), count,
+                                           static_cast<S>(regularization_.weight_decay));
+    }
+    template <std::size_t I>
+    void update_rest(std::size_t first, S* g, std::size_t count) {
+        S* p = net_->parameters() + Net::parameter_offset(I) + first;
+        const S decay = regularization_.decay_biases ? static_cast<S>(regularization_.weight_decay) : S(0);
+        optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I) + trainable_weights<I>, count, decay);
+    }
 
+    // L1 on the weights that train.
     template <std::size_t... I>
     double sum_abs_weights(std::index_sequence<I...>) const {
         const S* p = net_->parameters();
-        return (kernels::sum_of_absolute_values(Target{}, p + Net::parameter_offset(I),
-                                                Net::template layer<I>::weight_count) + ...);
+        return (kernels::sum_of_absolute_values(Target{}, p + Net::parameter_offset(I) + Net::template trainable_begin<I>,
+                                                trainable_weights<I>) + ...);
     }
     template <std::size_t... I>
     void add_l1(std::index_sequence<I...>) {
         const S* p = net_->parameters();
         const S l1 = static_cast<S>(regularization_.l1);
-        (kernels::add_l1_gradient(Target{}, p + Net::parameter_offset(I), gradients_ + Net::parameter_offset(I),
-                                  Net::template layer<I>::weight_count, l1),
+        (kernels::add_l1_gradient(Target{}, p + Net::parameter_offset(I) + Net::template trainable_begin<I>,
+                                  buffers_.gradients + Net::trainable_offset(I), trainable_weights<I>, l1),
          ...);
+    }
+
+    // --- fused step --------------------------------------------------------------------------
+    // forward; the gradient of every layer's output, from the top down to the first trainable
+    // layer, each with the weights the forward pass used; then, once all are known to give finite
+    // parameter gradients, the updates, layer by layer and block by block.
+    template <class T>
+    Status fused_step(const S* x, const T* targets, S* loss) {
+        if (Status s = check_samples(x, targets, B); s != Status::ok) return s;
+        ForwardContext context{dropout_active_, &rng_};
+        const S* params = net_->parameters();
+        Net::template forward_layers<B, 0, trained_layers>(params, x, buffers_.activations, buffers_.saved, context);
+        S value = Loss::template forward_backward<Target, B, loss_width>(outputs_of<B>(), targets, loss_gradient());
+        if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
+        if (!is_finite(value)) return Status::non_finite_loss;
+        fused_deltas<trained_layers - 1>(x);
+        if (!fused_gradients_finite(x, layer_indices{})) return Status::non_finite_gradient;
+        optimizer_.begin_step(state_);
+        fused_updates(x, layer_indices{});
+        if (loss) *loss = value;
+        return Status::ok;
+    }
+    template <std::size_t I>
+    const S* input_of_layer(const S* x) const {
+        return I == 0 ? x : buffers_.activations + B * Net::activation_offset(I - 1);
+    }
+    template <std::size_t I>
+    void fused_deltas(const S* x) {
+        if constexpr (I > first_trained_layer) {
+            S* deltas = buffers_.deltas;
+            detail::backward_input_only<layer<I>, Target, B>(
+                net_->parameters() + Net::parameter_offset(I), input_of_layer<I>(x),
+                buffers_.activations + B * Net::activation_offset(I), buffers_.saved + B * Net::saved_offset(I),
+                deltas + delta_place(I), deltas + delta_place(I - 1), buffers_.scratch);
+            fused_deltas<I - 1>(x);
+        }
+    }
+    // Every gradient a layer's update will see is a sum of at most B * in_size products of an
+    // input and an output gradient (plus decay and L1 terms): finite when those are finite and
+    // small enough that no sum can overflow. A step that fails this bound is refused before any
+    // update, as one whose gradient is not finite (the bound refuses some finite ones, all of them
+    // within a factor B * in_size of the largest float).
+    template <std::size_t... I>
+    bool fused_gradients_finite(const S* x, std::index_sequence<I...>) const {
+        return (fused_layer_finite<I>(x) && ...);
+    }
+    template <std::size_t I>
+    bool fused_layer_finite(const S* x) const {
+        if constexpr (I < first_trained_layer || I >= trained_layers || !trains(I)) {
+            return true;
+        } else {
+            const double dy = largest_magnitude(buffers_.deltas + delta_place(I), B * layer<I>::out_size);
+            const double in = largest_magnitude(input_of_layer<I>(x), B * layer<I>::in_size);
+            const double bound = static_cast<double>(B * layer<I>::in_size) * dy * (in > 1 ? in : 1);
+            return bound <= 0.25 * static_cast<double>(std::numeric_limits<S>::max());
+        }
+    }
+    // The largest |value|, or infinity if one is not finite.
+    static double largest_magnitude(const S* values, std::size_t count) {
+        double largest = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const double a = std::fabs(static_cast<double>(values[i]));
+            if (!(a <= static_cast<double>(std::numeric_limits<S>::max()))) return HUGE_VAL;
+            largest = a > largest ? a : largest;
+        }
+        return largest;
+    }
+    template <std::size_t... I>
+    void fused_updates(const S* x, std::index_sequence<I...>) {
+        (fused_update<I>(x), ...);
+    }
+    template <std::size_t I>
+    void fused_update(const S* x) {
+        if constexpr (I >= first_trained_layer && I < trained_layers && trains(I)) {
+            using L = layer<I>;
+            constexpr std::size_t begin = Net::template trainable_begin<I>;
+            const S* dy = buffers_.deltas + delta_place(I);
+            S* block = buffers_.deltas + slot_count;  // the temporaries' room, free by now
+            const auto update = [this](std::size_t first, S* g, std::size_t count) { update_segment<I>(first, g, count); };
+            if constexpr (updates_in_blocks<L>::value) {
+                L::template fused_update<Target, B, begin>(input_of_layer<I>(x), dy, block, update);
+            } else {
+                const S* p = net_->parameters() + Net::parameter_offset(I);
+                L::template backward<Target, B>(p, input_of_layer<I>(x), buffers_.activations + B * Net::activation_offset(I),
+                                                buffers_.saved + B * Net::saved_offset(I), dy, nullptr, block,
+                                                buffers_.scratch);
+                constexpr std::size_t weights = trainable_weights<I>;
+                if constexpr (weights > 0) update_segment<I>(begin, block, weights);
+                if constexpr (L::param_count > begin + weights)
+                    update_segment<I>(begin + weights, block + weights, L::param_count - begin - weights);
+            }
+        }
     }
 
     template <std::size_t Rows, class T>
@@ -349,20 +623,30 @@ private:
         return correct;
     }
 
+    struct BuffersAfterBackward {
+        alignas(storage_alignment) S gradients[buffer_count(trainable_count)];
+        alignas(storage_alignment) S activations[B * Net::activations_per_sample];
+        alignas(storage_alignment) S saved[buffer_count(B * Net::saved_per_sample)];
+        alignas(storage_alignment) S delta_a[B * Net::widest_layer];
+        alignas(storage_alignment) S delta_b[B * Net::widest_layer];
+        alignas(storage_alignment) S scratch[buffer_count(scratch_count)];
+    };
+    struct FusedBuffers {
+        alignas(storage_alignment) S activations[B * Net::activations_per_sample];
+        alignas(storage_alignment) S saved[buffer_count(B * Net::saved_per_sample)];
+        alignas(storage_alignment) S deltas[buffer_count(slot_count + shared_count)];
+        alignas(storage_alignment) S scratch[buffer_count(scratch_count)];
+    };
+
     Net* net_;
     Optimizer optimizer_;
-    Regularization regularization_;
+    regularization_type regularization_;
     Pcg32 rng_;
     bool dropout_active_ = true;
     std::size_t accumulated_ = 0;
     double gradient_norm_ = 0;
     optimizer_state state_{};
-    alignas(storage_alignment) S gradients_[Net::parameter_count];
-    alignas(storage_alignment) S activations_[B * Net::activations_per_sample];
-    alignas(storage_alignment) S saved_[buffer_count(B * Net::saved_per_sample)];
-    alignas(storage_alignment) S delta_a_[B * Net::widest_layer];
-    alignas(storage_alignment) S delta_b_[B * Net::widest_layer];
-    alignas(storage_alignment) S backward_scratch_[buffer_count(Net::template backward_scratch_count<B>)];
+    std::conditional_t<fused, FusedBuffers, BuffersAfterBackward> buffers_;
 };
 
 }  // namespace tinymlp

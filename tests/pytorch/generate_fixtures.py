@@ -108,6 +108,12 @@ def ordered_params(model):
     return out
 
 
+def param_order(model):
+    """Index into model.parameters() of each entry of ordered_params(model)."""
+    ids = [id(p) for p in model.parameters()]
+    return [ids.index(id(p)) for p, _ in ordered_params(model)]
+
+
 def flat(model, use_grad=False):
     parts = []
     for p, transpose in ordered_params(model):
@@ -286,7 +292,55 @@ def long_adamw_tanh_mse_decay_all():
     return model, x, y, mse_on_output, adamw(0.005, wd=0.1), True, 8, 50
 
 
+# Runs with frozen parameters (requires_grad=False): the builder's ninth value lists
+# (module index, "all" | "weight"), "weight" freezing a Linear's weight and leaving its bias to train.
+def long_frozen_first_adam_relu_cross_entropy():
+    torch.manual_seed(17)
+    model = nn.Sequential(nn.Linear(20, 24), nn.ReLU(), nn.Linear(24, 24), nn.ReLU(), nn.Linear(24, 10))
+    x = torch.randn(BATCHES * 8, 20)
+    y = torch.randint(0, 10, (BATCHES * 8,))
+    return model, x, y, ce_on_logits, adam(0.01, wd=0.01), False, 8, 60, [(0, "all")]
+
+
+def long_bias_only_nesterov_tanh_mse_decay_all():
+    torch.manual_seed(18)
+    model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+    x = torch.randn(BATCHES * 8, 8)
+    y = torch.randn(BATCHES * 8, 2)
+    return (model, x, y, mse_on_output, sgd(0.03, momentum=0.9, nesterov=True, wd=0.01), True, 8, 50,
+            [(0, "all"), (2, "weight")])
+
+
+def long_frozen_middle_adam_sigmoid_bce():
+    torch.manual_seed(19)
+    model = nn.Sequential(nn.Linear(12, 16), nn.Sigmoid(), nn.Linear(16, 16), nn.Sigmoid(), nn.Linear(16, 3))
+    x = torch.randn(BATCHES * 8, 12)
+    y = torch.randint(0, 2, (BATCHES * 8, 3)).float()
+    return model, x, y, bce_logits, adam(0.02), False, 8, 50, [(2, "all")]
+
+
+def long_frozen_dense_adamw_prelu_decay_all():
+    torch.manual_seed(20)
+    model = nn.Sequential(nn.Linear(16, 32), nn.PReLU(num_parameters=32), nn.Linear(32, 4))
+    x = torch.randn(BATCHES * 8, 16)
+    y = 0.5 * torch.randn(BATCHES * 8, 4)
+    return model, x, y, mse_on_output, adamw(0.01, wd=0.05), True, 8, 50, [(0, "all")]
+
+
+def long_last_layer_sgd_relu_cross_entropy_batch_1():
+    torch.manual_seed(21)
+    model = nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 8))
+    x = torch.randn(BATCHES, 32)
+    y = torch.randint(0, 8, (BATCHES,))
+    return model, x, y, ce_on_logits, sgd(0.05), False, 1, 60, [(0, "all"), (2, "all")]
+
+
 LONG_RUNS = [
+    ("long_frozen_first_adam_relu_cross_entropy", long_frozen_first_adam_relu_cross_entropy),
+    ("long_bias_only_nesterov_tanh_mse_decay_all", long_bias_only_nesterov_tanh_mse_decay_all),
+    ("long_frozen_middle_adam_sigmoid_bce", long_frozen_middle_adam_sigmoid_bce),
+    ("long_frozen_dense_adamw_prelu_decay_all", long_frozen_dense_adamw_prelu_decay_all),
+    ("long_last_layer_sgd_relu_cross_entropy_batch_1", long_last_layer_sgd_relu_cross_entropy_batch_1),
     ("long_adam_prelu_leaky_tanh", long_adam_prelu_leaky_tanh),
     ("long_adam_relu_cross_entropy_decay_all", long_adam_relu_cross_entropy_decay_all),
     ("long_adam_sigmoid_bce", long_adam_sigmoid_bce),
@@ -366,10 +420,23 @@ def build_records(builder):
 
 def build_long_run(builder):
     """float32 training as a user runs it: cfg's optimizer over `steps` steps, batch k % BATCHES."""
-    model, x, y, loss_fn, cfg, decay_all, batch, steps = builder()
+    model, x, y, loss_fn, cfg, decay_all, batch, steps, *frozen = builder()
     model.eval()
+    for index, what in (frozen[0] if frozen else []):
+        module = model[index]
+        for name, parameter in module.named_parameters():
+            if what == "all" or name == what:
+                parameter.requires_grad_(False)
     is_labels = y.dtype == torch.int64
     records = [("params", flat(model)), ("x", x.numpy())]
+    if frozen:
+        # 1 where a parameter trains, in tinymlp order
+        mask = [torch.full_like(p, 1.0 if p.requires_grad else 0.0) for p in model.parameters()]
+        for p, m in zip(model.parameters(), mask):
+            p.grad = None
+        trains = torch.cat([(m.t() if t else m).contiguous().reshape(-1)
+                            for (p, t), m in zip(ordered_params(model), [mask[i] for i in param_order(model)])])
+        records.append(("trains", trains.numpy().astype(np.int32)))
     records.append(("labels", y.numpy().astype(np.int32)) if is_labels else ("targets", y.numpy()))
     # kind (0 SGD, 1 Adam, 2 AdamW), lr, momentum, nesterov, beta1, beta2, eps, wd, l1, clip, then decay_all, batch, steps
     config = np.concatenate([opt_record(cfg), [1.0 if decay_all else 0.0, batch, steps]])

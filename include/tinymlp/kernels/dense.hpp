@@ -55,6 +55,25 @@ void dense_backward_weights(ScalarTarget, const S* x, const S* dy, S* dw, std::b
     }
 }
 
+// Rows [r, r + Rows) of dW = x^T dy, x pointing at column r of x (row stride In), with every value
+// as dense_backward_weights makes it: the fused updates' blocks. The reference makes one row at a
+// time.
+template <std::size_t B, std::size_t In, std::size_t Out, class S>
+constexpr std::size_t dense_weight_gradient_rows(ScalarTarget) {
+    return 1;
+}
+template <std::size_t B, std::size_t In, std::size_t Out, std::size_t Rows, class S>
+void dense_weight_gradient_block(ScalarTarget, const S* x, const S* dy, S* dw) {
+    for (std::size_t i = 0; i < Rows * Out; ++i) dw[i] = S(0);
+    for (std::size_t n = 0; n < B; ++n) {
+        for (std::size_t i = 0; i < Rows; ++i) {
+            const S xi = x[n * In + i];
+            S* dwi = dw + i * Out;
+            for (std::size_t o = 0; o < Out; ++o) dwi[o] += xi * dy[n * Out + o];
+        }
+    }
+}
+
 // db = sum over the batch of dy (Accumulate: db += that sum)
 template <std::size_t B, std::size_t Out, class S, bool Accumulate = false>
 void dense_backward_bias(ScalarTarget, const S* dy, S* db, std::bool_constant<Accumulate> = {}) {

@@ -4,16 +4,29 @@
 #pragma once
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 #include "../target.hpp"
 #include "adam_step.hpp"
 
 namespace tinymlp::kernels {
 
+// a * b + c with one rounding where the hardware fuses it (as the compiler's contraction would
+// there), written out: left to contraction, a sum of two products (b1 m + (1 - b1) g) may fuse
+// either one, differently where the kernel is inlined into different callers, and a fused trainer
+// would then not give the bits of an unfused one.
+template <class S>
+inline S multiply_add(S a, S b, S c) {
+#if defined(__FP_FAST_FMAF) && defined(__FP_FAST_FMA)
+    if constexpr (std::is_same_v<S, float> || std::is_same_v<S, double>) return std::fma(a, b, c);
+#endif
+    return a * b + c;
+}
+
 // p <- p - lr (g + wd p)
 template <class S>
 void sgd_update(ScalarTarget, S* p, const S* g, std::size_t count, S lr, S weight_decay) {
-    for (std::size_t i = 0; i < count; ++i) p[i] -= lr * (g[i] + weight_decay * p[i]);
+    for (std::size_t i = 0; i < count; ++i) p[i] = multiply_add(-lr, multiply_add(weight_decay, p[i], g[i]), p[i]);
 }
 
 // v <- momentum v + g (v <- g on the first step); p <- p - lr (nesterov ? g + momentum v : v)
@@ -21,10 +34,10 @@ template <class S>
 void momentum_update(ScalarTarget, S* p, const S* g, S* velocity, std::size_t count, S lr,
                      S momentum, S weight_decay, bool nesterov, bool first_step) {
     for (std::size_t i = 0; i < count; ++i) {
-        const S gi = g[i] + weight_decay * p[i];
-        const S v = first_step ? gi : momentum * velocity[i] + gi;
+        const S gi = multiply_add(weight_decay, p[i], g[i]);
+        const S v = first_step ? gi : multiply_add(momentum, velocity[i], gi);
         velocity[i] = v;
-        p[i] -= lr * (nesterov ? gi + momentum * v : v);
+        p[i] = multiply_add(-lr, nesterov ? multiply_add(momentum, v, gi) : v, p[i]);
     }
 }
 
@@ -34,9 +47,9 @@ template <class S>
 void adam_update(ScalarTarget, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
                  S weight_decay) {
     for (std::size_t i = 0; i < count; ++i) {
-        const S gi = g[i] + weight_decay * p[i];
-        m[i] = a.beta1 * m[i] + a.one_minus_beta1 * gi;
-        v[i] = a.beta2 * v[i] + a.one_minus_beta2 * gi * gi;
+        const S gi = multiply_add(weight_decay, p[i], g[i]);
+        m[i] = multiply_add(a.one_minus_beta1, gi, a.beta1 * m[i]);
+        v[i] = multiply_add(a.one_minus_beta2 * gi, gi, a.beta2 * v[i]);
         const S denominator = std::sqrt(v[i]) / a.bias_correction2_sqrt + a.epsilon;
         p[i] -= a.step_size * m[i] / denominator;
     }

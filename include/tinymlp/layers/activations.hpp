@@ -77,6 +77,7 @@ struct IdentityFunction {
 
 template <class S, std::size_t N, class Function>
 struct ActivationLayer {
+    using scalar_type = S;
     static constexpr const char* name = Function::name;
     static constexpr std::size_t in_size = N, out_size = N;
     static constexpr std::size_t weight_count = 0, param_count = 0, saved_per_sample = 0;

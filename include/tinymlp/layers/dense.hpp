@@ -3,6 +3,7 @@
 // contiguous outputs (no horizontal sums), on every target.
 #pragma once
 #include <cstddef>
+#include <type_traits>
 
 #include "../init.hpp"
 #include "../kernels/dense.hpp"
@@ -16,6 +17,7 @@ template <class S, std::size_t In, std::size_t Out, Bias UseBias>
 struct DenseLayer {
     static_assert(In == 0 || Out <= static_cast<std::size_t>(-1) / In - 1,
                   "tinymlp: Dense<In, Out> has more weights than size_t counts on this target");
+    using scalar_type = S;
     static constexpr const char* name = "Dense";
     static constexpr std::size_t in_size = In, out_size = Out;
     static constexpr std::size_t weight_count = In * Out;  // subject to weight decay and L1
@@ -57,6 +59,53 @@ struct DenseLayer {
         if (has_bias)
             kernels::dense_backward_bias<B, Out>(Target{}, dy, dp + weight_count, std::bool_constant<Accumulate>{});
         if (dx) kernels::dense_backward_input<B, In, Out>(Target{}, dy, p, dx, scratch);
+    }
+    // The parts of backward, for layers that train only some of this (layers/frozen.hpp).
+    template <class Target, std::size_t B>
+    static void backward_input(const S* p, const S*, const S*, const S*, const S* dy, S* dx, S* scratch) {
+        kernels::dense_backward_input<B, In, Out>(Target{}, dy, p, dx, scratch);
+    }
+    template <class Target, std::size_t B, bool Accumulate = false>
+    static void backward_bias(const S* dy, S* db) {
+        kernels::dense_backward_bias<B, Out>(Target{}, dy, db, std::bool_constant<Accumulate>{});
+    }
+
+    // Fused updates (trainer.hpp, Update::fused) never hold dW whole: it is made a block of
+    // fused_rows<B> rows at a time, each block handed to update(first parameter, its gradient,
+    // count) before the next is made, then the bias. Every gradient value has the bits
+    // dense_backward_weights / _bias give it. `buffer`: fused_buffer_count<B> scalars.
+    static constexpr bool updates_in_row_blocks = true;
+    template <class Target, std::size_t B>
+    static constexpr std::size_t fused_rows = kernels::dense_weight_gradient_rows<B, In, Out, S>(Target{});
+    template <class Target, std::size_t B>
+    static constexpr std::size_t fused_buffer_count = fused_rows<Target, B> * Out;
+    template <class Target, std::size_t B, std::size_t First, class Update>
+    static void fused_update(const S* x, const S* dy, S* buffer, Update&& update) {
+        constexpr std::size_t rows = fused_rows<Target, B>;
+        if constexpr (First < weight_count) {
+            static_assert(First % Out == 0, "tinymlp: a layer trains whole rows of weights");
+            for (std::size_t r = First / Out; r < In; r += rows) {
+                const std::size_t count = In - r < rows ? In - r : rows;
+                if (count == rows)
+                    kernels::dense_weight_gradient_block<B, In, Out, rows>(Target{}, x + r, dy, buffer);
+                else
+                    weight_gradient_tail<Target, B>(x + r, dy, buffer, count);
+                update(r * Out, buffer, count * Out);
+            }
+        }
+        if constexpr (has_bias) {
+            kernels::dense_backward_bias<B, Out>(Target{}, dy, buffer);
+            update(weight_count, buffer, Out);
+        }
+    }
+
+private:
+    template <class Target, std::size_t B, std::size_t Rows = 1>
+    static void weight_gradient_tail(const S* x, const S* dy, S* buffer, std::size_t count) {
+        if constexpr (Rows < fused_rows<Target, B>) {
+            if (count == Rows) return kernels::dense_weight_gradient_block<B, In, Out, Rows>(Target{}, x, dy, buffer);
+            weight_gradient_tail<Target, B, Rows + 1>(x, dy, buffer, count);
+        }
     }
 };
 

@@ -12,6 +12,7 @@ namespace tinymlp {
 template <class S, std::size_t N, unsigned PercentDropped>
 struct DropoutLayer {
     static_assert(PercentDropped < 100, "tinymlp: Dropout<P> needs P in [0, 100)");
+    using scalar_type = S;
     static constexpr const char* name = "Dropout";
     static constexpr std::size_t in_size = N, out_size = N;
     static constexpr std::size_t weight_count = 0, param_count = 0, saved_per_sample = N;

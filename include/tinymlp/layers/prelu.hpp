@@ -13,6 +13,7 @@ enum class Slopes { shared, per_unit };
 
 template <class S, std::size_t N, Slopes Kind>
 struct PReLULayer {
+    using scalar_type = S;
     static constexpr const char* name = "PReLU";
     static constexpr std::size_t in_size = N, out_size = N;
     static constexpr std::size_t slope_count = Kind == Slopes::shared ? 1 : N;
@@ -32,6 +33,15 @@ struct PReLULayer {
     template <class Target, std::size_t B, bool Accumulate = false>
     static void backward(const S* p, const S* x, const S*, const S*, const S* dy, S* dx, S* dp, S*) {
         kernels::prelu_backward<B, N, slope_count>(Target{}, x, p, dy, dx, dp, std::bool_constant<Accumulate>{});
+    }
+    // dx alone, for a frozen PReLU (layers/frozen.hpp): dy where x > 0, a dy elsewhere.
+    template <class Target, std::size_t B>
+    static void backward_input(const S* p, const S* x, const S*, const S*, const S* dy, S* dx, S*) {
+        for (std::size_t n = 0; n < B; ++n)
+            for (std::size_t i = 0; i < N; ++i) {
+                const std::size_t k = n * N + i;
+                dx[k] = x[k] > S(0) ? dy[k] : p[slope_count == 1 ? 0 : i] * dy[k];
+            }
     }
 };
 

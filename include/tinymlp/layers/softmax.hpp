@@ -11,6 +11,7 @@ namespace tinymlp {
 
 template <class S, std::size_t N>
 struct SoftmaxLayer {
+    using scalar_type = S;
     static constexpr const char* name = "Softmax";
     static constexpr std::size_t in_size = N, out_size = N;
     static constexpr std::size_t weight_count = 0, param_count = 0, saved_per_sample = 0;

@@ -64,7 +64,7 @@ int main() {
     report("parameter_bytes", Net::parameter_bytes);
     report("storage_alignment", tinymlp::storage_alignment);
     report("sizeof_net", sizeof(Net));
-    report("training_bytes", Net::training_bytes<batch>);
+    report("training_bytes", Trainer::training_bytes);
     report("optimizer_state_bytes", Trainer::optimizer_state_bytes);
     report("memory_bytes", Trainer::memory_bytes);
     report("settings_bytes", Trainer::settings_bytes);

@@ -359,6 +359,20 @@ void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw, st
     simd::gemm<V, In, Out, B, simd::Layout<1, In, Out, Out>, Accumulate>(x, dy, dw, static_cast<const S*>(nullptr));
 }
 
+// Rows [r, r + Rows) of dW, x pointing at column r of x: the same blocked multiply on fewer rows
+// of A, so every value is the one dense_backward_weights makes (each is the same chain of
+// multiply-adds over the batch, whatever the blocking). A block is one register block of rows.
+template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
+constexpr std::size_t dense_weight_gradient_rows(SimdTarget<Arch>) {
+    return B == 1 ? 1 : simd::Blocking<simd::Vector<S, Arch>, In, Out, B>::rows;
+}
+template <std::size_t B, std::size_t In, std::size_t Out, std::size_t Rows, class S, class Arch,
+          simd::if_lanes<S, Arch> = 0>
+void dense_weight_gradient_block(SimdTarget<Arch>, const S* x, const S* dy, S* dw) {
+    using V = simd::Vector<S, Arch>;
+    simd::gemm<V, Rows, Out, B, simd::Layout<1, In, Out, Out>>(x, dy, dw, static_cast<const S*>(nullptr));
+}
+
 // db = sum over the batch of dy (Accumulate: db += that sum)
 template <std::size_t B, std::size_t Out, class S, class Arch, bool Accumulate = false, simd::if_lanes<S, Arch> = 0>
 void dense_backward_bias(SimdTarget<Arch>, const S* dy, S* db, std::bool_constant<Accumulate> = {}) {

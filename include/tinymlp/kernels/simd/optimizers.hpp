@@ -1,5 +1,8 @@
 // Optimizer updates on SIMD vectors; formulas and operation order as the reference
-// kernels/optimizers.hpp (PyTorch 1.13's).
+// kernels/optimizers.hpp (PyTorch 1.13's). Every multiply-add is an explicit fma: left to the
+// compiler's contraction, a sum of two products (b1 m + (1 - b1) g) may fuse either product,
+// differently where the kernel is inlined into different callers, and a fused trainer would then
+// not give the bits of an unfused one.
 #include "../../target.hpp"
 
 #ifndef TINYMLP_KERNELS_SIMD_OPTIMIZERS_HPP
@@ -17,10 +20,10 @@ namespace tinymlp::kernels {
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S weight_decay) {
     using V = simd::Vector<S, Arch>;
-    const V rate(lr), decay(weight_decay);
+    const V minus_rate(-lr), decay(weight_decay);
     simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
         const V pv = simd::load<V>(p + i, n);
-        simd::store(p + i, pv - rate * (simd::load<V>(g + i, n) + decay * pv), n);
+        simd::store(p + i, fma(minus_rate, fma(decay, pv, simd::load<V>(g + i, n)), pv), n);
     });
 }
 
@@ -29,13 +32,13 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void momentum_update(SimdTarget<Arch>, S* p, const S* g, S* velocity, std::size_t count, S lr, S momentum,
                      S weight_decay, bool nesterov, bool first_step) {
     using V = simd::Vector<S, Arch>;
-    const V rate(lr), mu(momentum), decay(weight_decay);
+    const V minus_rate(-lr), mu(momentum), decay(weight_decay);
     simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
         const V pv = simd::load<V>(p + i, n);
-        const V gi = simd::load<V>(g + i, n) + decay * pv;
-        const V v = first_step ? gi : mu * simd::load<V>(velocity + i, n) + gi;
+        const V gi = fma(decay, pv, simd::load<V>(g + i, n));
+        const V v = first_step ? gi : fma(mu, simd::load<V>(velocity + i, n), gi);
         simd::store(velocity + i, v, n);
-        simd::store(p + i, pv - rate * (nesterov ? gi + mu * v : v), n);
+        simd::store(p + i, fma(minus_rate, nesterov ? fma(mu, v, gi) : v, pv), n);
     });
 }
 
@@ -48,9 +51,9 @@ void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t cou
     const V eps(a.epsilon), decay(weight_decay), c2_sqrt(a.bias_correction2_sqrt), step_size(a.step_size);
     simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
         const V pv = simd::load<V>(p + i, n);
-        const V gi = simd::load<V>(g + i, n) + decay * pv;
-        const V mv = b1 * simd::load<V>(m + i, n) + one_minus_b1 * gi;
-        const V vv = b2 * simd::load<V>(v + i, n) + one_minus_b2 * gi * gi;
+        const V gi = fma(decay, pv, simd::load<V>(g + i, n));
+        const V mv = fma(one_minus_b1, gi, b1 * simd::load<V>(m + i, n));
+        const V vv = fma(one_minus_b2 * gi, gi, b2 * simd::load<V>(v + i, n));
         simd::store(m + i, mv, n);
         simd::store(v + i, vv, n);
         const V denominator = sqrt(vv) / c2_sqrt + eps;
