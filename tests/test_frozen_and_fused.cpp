@@ -6,7 +6,9 @@
 //     (wide layers, several batch sizes, no bias, L1 and weight decay);
 //   - bad input and bad settings: refused with nothing changed, fused or not, including a step
 //     whose parameter gradients could overflow;
-//   - training blobs of trainers with frozen layers or fused updates (no staging buffer).
+//   - training blobs of trainers with frozen layers or fused updates (no staging buffer);
+//   - frozen layers stored externally (Frozen<L, Storage::external>): read from a const array,
+//     trained as if the network held them, the network object holding only the rest.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -251,4 +253,48 @@ TEST(fused_evaluate_and_partial_batch_of_one) {
     CHECK(fused.evaluate(data.x, data.labels, &la, &ca) == Status::ok);
     CHECK(unfused.evaluate(data.x, data.labels, &lb, &cb) == Status::ok);
     CHECK(la == lb && ca == cb);
+}
+
+// The frozen layers read from a const array (as an exported header's in flash): the same training,
+// bit for bit, as the network that holds them; the array never written; the object holds the head.
+TEST(frozen_layers_stored_externally) {
+    using External = Sequential<Frozen<Dense<32, 64>, Storage::external>, ReLU, Frozen<Dense<64, 64>, Storage::external>,
+                                ReLU, Dense<64, 8>>;
+    static_assert(External::stored_from == 3 && External::stored_count == 64 * 8 + 8);
+    static_assert(sizeof(External) <= External::stored_bytes + 2 * storage_alignment);  // + the array's address
+    static_assert(External::topology_signature() == Net::topology_signature());
+    static Net base;
+    base.init(21);
+    static float flash[Net::parameter_count];  // stands for a const array in flash
+    std::memcpy(flash, base.parameters(), Net::parameter_bytes);
+    static External external(flash);
+    static LastLayer held;
+    std::memcpy(held.parameters(), base.parameters(), Net::parameter_bytes);
+    static Trainer<External, SoftmaxCrossEntropy, Adam, 4, Update::fused> fused(external, Adam{0.01});
+    static Trainer<LastLayer, SoftmaxCrossEntropy, Adam, 4> unfused(held, Adam{0.01});
+    static Data<Net> data(6);
+    std::size_t differing = 0;
+    for (std::size_t s = 0; s < 12; ++s) {
+        const std::size_t k = 4 * (s % 6);
+        float la = 0, lb = 0;
+        CHECK(fused.step(data.x + k * 32, data.labels + k, &la) == Status::ok);
+        CHECK(unfused.step(data.x + k * 32, data.labels + k, &lb) == Status::ok);
+        differing += la != lb;
+    }
+    CHECK(differing == 0);
+    CHECK(std::memcmp(external.parameters(), held.layer_parameters<4>(), External::stored_bytes) == 0);
+    CHECK(std::memcmp(flash, base.parameters(), Net::parameter_bytes) == 0);
+    CHECK(external.layer_parameters<0>() == flash && external.layer_parameters<4>() == external.parameters());
+    float y_external[8], y_held[8];
+    CHECK(external.predict(data.x, y_external) == Status::ok && held.predict(data.x, y_held) == Status::ok);
+    CHECK(std::memcmp(y_external, y_held, sizeof y_external) == 0);
+    // init draws only the layers the object holds
+    external.init(3);
+    CHECK(std::memcmp(flash, base.parameters(), Net::parameter_bytes) == 0);
+    std::printf("  784-256-10 head alone: network object %lu bytes (whole network %lu), last-layer Adam trainer "
+                "%lu bytes\n",
+                (unsigned long)sizeof(Sequential<Frozen<Dense<784, 256>, Storage::external>, ReLU, Dense<256, 10>>),
+                (unsigned long)sizeof(Sequential<Dense<784, 256>, ReLU, Dense<256, 10>>),
+                (unsigned long)Trainer<Sequential<Frozen<Dense<784, 256>, Storage::external>, ReLU, Dense<256, 10>>,
+                                       SoftmaxCrossEntropy, Adam, 1, Update::fused>::memory_bytes);
 }

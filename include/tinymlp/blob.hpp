@@ -281,6 +281,8 @@ BlobStatus verify_training_blob(const ByteSource& source, BlobHeader& header, st
 // --- parameters only ---------------------------------------------------------------------------
 template <class Net>
 BlobStatus save_blob(const Net& net, const ByteSink& sink) {
+    static_assert(Net::stores_all_parameters, "tinymlp: a blob holds every parameter; this network stores some "
+                                              "layers externally (Frozen<L, Storage::external>)");
     return detail::write_blob(sink, detail::header_for<Net>(0, 0, 0), net.parameters(), Net::parameter_bytes,
                               nullptr, 0);
 }
@@ -295,6 +297,8 @@ BlobStatus save_blob(const Net& net, unsigned char* out, std::size_t capacity) {
 // but source_changed leaves the network untouched (see the top of this file).
 template <class Net>
 BlobStatus load_blob(Net& net, const ByteSource& source) {
+    static_assert(Net::stores_all_parameters, "tinymlp: a blob holds every parameter; this network stores some "
+                                              "layers externally (Frozen<L, Storage::external>)");
     BlobHeader header;
     std::uint32_t verified;
     if (const BlobStatus status = detail::verify_blob_for<Net>(source, header, verified); status != BlobStatus::ok)
@@ -318,6 +322,8 @@ BlobStatus load_blob(Net& net, const unsigned char* data, std::size_t size) {
 template <class Trainer>
 BlobStatus save_training_blob(const Trainer& trainer, const ByteSink& sink) {
     using Net = typename Trainer::network_type;
+    static_assert(Net::stores_all_parameters, "tinymlp: a blob holds every parameter; this network stores some "
+                                              "layers externally (Frozen<L, Storage::external>)");
     using State = typename Trainer::optimizer_state;
     const State& state = trainer.state();
     const BlobHeader header = detail::header_for<Net>(static_cast<std::uint32_t>(State::scalar_count), state.steps,
@@ -336,6 +342,8 @@ BlobStatus save_training_blob(const Trainer& trainer, unsigned char* out, std::s
 template <class Trainer>
 BlobStatus load_training_blob(Trainer& trainer, const ByteSource& source) {
     using Net = typename Trainer::network_type;
+    static_assert(Net::stores_all_parameters, "tinymlp: a blob holds every parameter; this network stores some "
+                                              "layers externally (Frozen<L, Storage::external>)");
     using S = typename Net::scalar;
     using State = typename Trainer::optimizer_state;
     BlobHeader header;

@@ -46,6 +46,8 @@ bool export_header(const typename Net::scalar* parameters, std::FILE* out, const
 
 template <class Net>
 bool export_header(const Net& net, std::FILE* out, const char* name_space) {
+    static_assert(Net::stores_all_parameters, "tinymlp: a header holds every parameter; this network stores some "
+                                              "layers externally (Frozen<L, Storage::external>)");
     return export_header<Net>(net.parameters(), out, name_space);
 }
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "init.hpp"
 #include "kernels/elementwise.hpp"
@@ -86,8 +87,18 @@ struct BackwardScratch<Layer, Target, B,
 
 }  // namespace detail
 
+namespace detail {
+// The array of a network's externally stored layers, if it has any (empty otherwise).
+template <class Scalar, bool Has>
+struct ExternalParameters {
+    const Scalar* external_ = nullptr;
+};
+template <class Scalar>
+struct ExternalParameters<Scalar, false> {};
+}  // namespace detail
+
 template <class Scalar, class Target, class... Specs>
-class Network {
+class Network : detail::ExternalParameters<Scalar, (StoredExternally<Specs>::value || ...)> {
     static_assert(sizeof...(Specs) > 0, "tinymlp: a network needs at least one layer");
     static_assert(detail::declares_input_size<std::tuple_element_t<0, std::tuple<Specs...>>>::value,
                   "tinymlp: the first layer must fix the input size (e.g. Dense<In, Out>)");
@@ -133,6 +144,21 @@ private:
         ((total += I < end ? layer<I>::param_count - TrainableBegin<layer<I>>::value : 0), ...);
         return total;
     }
+    // One past the last externally stored layer; the layers before it that have parameters must all
+    // be stored externally.
+    template <std::size_t... I>
+    static constexpr std::size_t last_external(std::index_sequence<I...>) {
+        std::size_t end = 0;
+        ((end = StoredExternally<layer<I>>::value ? I + 1 : end), ...);
+        return end;
+    }
+    template <std::size_t... I>
+    static constexpr bool external_layers_first(std::index_sequence<I...>) {
+        return ((I >= last_external(indices{}) || layer<I>::param_count == 0 || StoredExternally<layer<I>>::value) && ...);
+    }
+    static_assert(external_layers_first(std::make_index_sequence<sizeof...(Specs)>{}),
+                  "tinymlp: layers stored externally (Frozen<L, Storage::external>) come before every layer the network holds");
+
     template <std::size_t... I>
     static constexpr std::size_t first_trainable(std::index_sequence<I...>) {
         std::size_t first = layer_count;
@@ -181,12 +207,56 @@ public:
     static constexpr std::size_t predict_scratch_bytes = 2 * widest_layer * sizeof(Scalar);
 
     // --- parameters -------------------------------------------------------------------
+    // The network object holds the parameters of layers [stored_from, layer_count): all of them,
+    // unless its first layers are Frozen<L, Storage::external> (layers/frozen.hpp), whose
+    // parameters stay in an array of the caller's, laid out as the whole network's (an exported
+    // header's, in flash): Network(const Scalar*) takes it.
+    static constexpr std::size_t stored_from = last_external(indices{});
+    static constexpr std::size_t stored_count = parameter_count - parameter_offset(stored_from);
+    static constexpr std::size_t stored_bytes = stored_count * sizeof(Scalar);
+    static constexpr bool stores_all_parameters = stored_from == 0;
+
+    Network() = default;
+    // A network with externally stored layers: they are read from `whole` (parameter_count
+    // scalars, e.g. the network trained on the host, exported to a header), which must outlive the
+    // network; the other layers start as copies of their parameters there.
+    template <bool External = !stores_all_parameters, std::enable_if_t<External, int> = 0>
+    explicit Network(const Scalar* whole) {
+        this->external_ = whole;
+        for (std::size_t i = 0; i < stored_count; ++i) params_[i] = whole[parameter_offset(stored_from) + i];
+    }
+
+    // The parameters the object holds (every parameter, unless some layers are stored externally).
     Scalar* parameters() { return params_; }
     const Scalar* parameters() const { return params_; }
+    // Where layer I's parameters start, wherever they are (const if stored externally).
     template <std::size_t I>
-    Scalar* layer_parameters() { return params_ + parameter_offset(I); }
+    std::conditional_t<(I < stored_from), const Scalar*, Scalar*> layer_parameters() {
+        if constexpr (I < stored_from) return parameter_source().template of<I>();
+        else return params_ + (parameter_offset(I) - parameter_offset(stored_from));
+    }
     template <std::size_t I>
-    const Scalar* layer_parameters() const { return params_ + parameter_offset(I); }
+    const Scalar* layer_parameters() const {
+        return parameter_source().template of<I>();
+    }
+
+    // Where each layer's parameters are, for the static passes below: the external array for
+    // layers before stored_from, the object's own after.
+    struct Parameters {
+        const Scalar* external;
+        const Scalar* stored;
+        template <std::size_t I>
+        const Scalar* of() const {
+            if constexpr (I < stored_from) return external + parameter_offset(I);
+            else return stored + (parameter_offset(I) - parameter_offset(stored_from));
+        }
+    };
+    Parameters parameter_source() const {
+        if constexpr (stores_all_parameters) return Parameters{params_, params_};
+        else return Parameters{this->external_, params_};
+    }
+    // A whole parameter array (parameter_count scalars, e.g. const weights in flash).
+    static Parameters whole(const Scalar* params) { return Parameters{params, params + parameter_offset(stored_from)}; }
 
     // --- initialisation -----------------------------------------------------------------
     // Every layer's default: Dense as torch.nn.Linear (U(+-1/sqrt(fan_in)) for W and b), PReLU 0.25.
@@ -208,14 +278,17 @@ public:
 
     // --- inference -----------------------------------------------------------------------
     // One sample: x [input_size] -> y [output_size]. Keeps predict_scratch_bytes on the stack.
-    Status predict(const Scalar* x, Scalar* y) const { return predict_with(params_, x, y); }
+    Status predict(const Scalar* x, Scalar* y) const {
+        Scalar scratch[2 * widest_layer];
+        return predict_batch_from<1>(parameter_source(), x, y, scratch);
+    }
 
     // A batch of B samples, with caller-owned scratch of inference_scratch_count<B> scalars.
     template <std::size_t B>
     static constexpr std::size_t inference_scratch_count = 2 * B * widest_layer;
     template <std::size_t B>
     Status predict_batch(const Scalar* x, Scalar* y, Scalar* scratch) const {
-        return predict_batch_with<B>(params_, x, y, scratch);
+        return predict_batch_from<B>(parameter_source(), x, y, scratch);
     }
 
     // The same on any parameter array (e.g. const weights in flash).
@@ -225,6 +298,10 @@ public:
     }
     template <std::size_t B>
     static Status predict_batch_with(const Scalar* params, const Scalar* x, Scalar* y, Scalar* scratch) {
+        return predict_batch_from<B>(whole(params), x, y, scratch);
+    }
+    template <std::size_t B>
+    static Status predict_batch_from(const Parameters& params, const Scalar* x, Scalar* y, Scalar* scratch) {
         if (!kernels::all_finite(Target{}, x, B * input_size)) return Status::non_finite_input;
         ForwardContext context;
         infer<B, 0>(params, x, y, scratch, context);
@@ -236,11 +313,11 @@ public:
     // Runs layers [First, Last) on a batch, keeping each output in `activations` (laid out by
     // activation_offset(i) * B) and saved state in `saved`.
     template <std::size_t B, std::size_t First, std::size_t Last>
-    static void forward_layers(const Scalar* params, const Scalar* x, Scalar* activations, Scalar* saved,
+    static void forward_layers(const Parameters& params, const Scalar* x, Scalar* activations, Scalar* saved,
                                ForwardContext& context) {
         if constexpr (First < Last) {
             const Scalar* in = First == 0 ? x : activations + B * activation_offset(First - 1);
-            layer<First>::template forward<Target, B>(params + parameter_offset(First), in,
+            layer<First>::template forward<Target, B>(params.template of<First>(), in,
                                                       activations + B * activation_offset(First),
                                                       saved + B * saved_offset(First), context);
             forward_layers<B, First + 1, Last>(params, x, activations, saved, context);
@@ -252,7 +329,7 @@ public:
     // adding to it), layer i's at gradients + trainable_offset(i). delta_a / delta_b:
     // B * widest_layer scalars each; scratch: backward_scratch_count<B>.
     template <std::size_t B, std::size_t Last, bool Accumulate = false>
-    static void backward_layers(const Scalar* params, const Scalar* x, const Scalar* activations,
+    static void backward_layers(const Parameters& params, const Scalar* x, const Scalar* activations,
                                 const Scalar* saved, const Scalar* dy, Scalar* gradients, Scalar* delta_a,
                                 Scalar* delta_b, Scalar* scratch) {
         if constexpr (Last > first_trainable_layer) {
@@ -264,10 +341,9 @@ public:
             const Scalar* kept = saved + B * saved_offset(i);
             Scalar* dp = gradients + trainable_offset(i);
             if constexpr (Accumulate && layer<i>::param_count > 0)
-                layer<i>::template backward<Target, B, true>(params + parameter_offset(i), in, out, kept, dy, dx, dp,
-                                                             scratch);
+                layer<i>::template backward<Target, B, true>(params.template of<i>(), in, out, kept, dy, dx, dp, scratch);
             else
-                layer<i>::template backward<Target, B>(params + parameter_offset(i), in, out, kept, dy, dx, dp, scratch);
+                layer<i>::template backward<Target, B>(params.template of<i>(), in, out, kept, dy, dx, dp, scratch);
             backward_layers<B, i, Accumulate>(params, x, activations, saved, dx, gradients, delta_b, delta_a, scratch);
         }
     }
@@ -314,22 +390,26 @@ public:
 
 private:
     template <std::size_t B, std::size_t I>
-    static void infer(const Scalar* params, const Scalar* in, Scalar* y, Scalar* scratch,
+    static void infer(const Parameters& params, const Scalar* in, Scalar* y, Scalar* scratch,
                       ForwardContext& context) {
         // Ping-pong between the two halves of scratch; the last layer writes straight to y.
         Scalar* out = I + 1 == layer_count ? y : scratch + (I % 2) * B * widest_layer;
         // In evaluation mode no layer needs saved state; dropout writes its all-ones mask to `out`.
-        layer<I>::template forward<Target, B>(params + parameter_offset(I), in, out, out, context);
+        layer<I>::template forward<Target, B>(params.template of<I>(), in, out, out, context);
         if constexpr (I + 1 < layer_count) infer<B, I + 1>(params, out, y, scratch, context);
     }
 
     template <std::size_t... I>
     void init_each_default(Pcg32& rng, std::index_sequence<I...>) {
-        (layer<I>::init_default(layer_parameters<I>(), rng), ...);
+        (init_default_of<I>(rng), ...);
+    }
+    template <std::size_t I>
+    void init_default_of(Pcg32& rng) {
+        if constexpr (I >= stored_from) layer<I>::init_default(layer_parameters<I>(), rng);
     }
     template <std::size_t I, class WeightInit, class BiasInit>
     void init_if_dense(const WeightInit& weight_init, const BiasInit& bias_init, Pcg32& rng) {
-        if constexpr (layer<I>::weight_count > 0) init_layer<I>(weight_init, rng, bias_init);
+        if constexpr (layer<I>::weight_count > 0 && I >= stored_from) init_layer<I>(weight_init, rng, bias_init);
     }
     template <class WeightInit, class BiasInit, std::size_t... I>
     void init_each(const WeightInit& weight_init, const BiasInit& bias_init, Pcg32& rng,
@@ -352,7 +432,7 @@ private:
                      static_cast<unsigned long>(params));
     }
 
-    alignas(storage_alignment) Scalar params_[parameter_count];
+    alignas(storage_alignment) Scalar params_[detail::nonzero(stored_count)];
 };
 
 namespace detail {

@@ -57,8 +57,6 @@ struct ClipNormNeedsAllGradients {
         return *this;
     }
 };
-template <bool Fused>
-inline constexpr bool fused_refuses = !Fused;
 }  // namespace detail
 
 // The regularization a fused trainer takes: Regularization without clipping by global norm.
@@ -388,14 +386,14 @@ private:
         static_assert(Rows == B || Net::template backward_scratch_count<Rows> <= buffer_count(Net::template backward_scratch_count<B>),
                       "tinymlp: one sample's backward needs more scratch than the batch's");
         ForwardContext context{dropout_active_, &rng_};
-        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameters(), x, buffers_.activations,
+        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameter_source(), x, buffers_.activations,
                                                               buffers_.saved, context);
         value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, loss_gradient());
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
         if constexpr (!Accumulate) accumulated_ = 0;  // the gradients are about to be overwritten
         Net::template backward_layers<Rows, trained_layers, Accumulate>(
-            net_->parameters(), x, buffers_.activations, buffers_.saved, buffers_.delta_b, buffers_.gradients,
+            net_->parameter_source(), x, buffers_.activations, buffers_.saved, buffers_.delta_b, buffers_.gradients,
             buffers_.delta_a, buffers_.delta_b, buffers_.scratch);
         return Status::ok;
     }
@@ -420,7 +418,7 @@ private:
     template <std::size_t Rows, class T>
     Status evaluate_samples(const S* x, const T* targets, S* loss, std::size_t* correct) {
         ForwardContext context{false, nullptr};
-        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameters(), x, buffers_.activations,
+        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameter_source(), x, buffers_.activations,
                                                               buffers_.saved, context);
         const S value =
             Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, loss_gradient());
@@ -457,7 +455,7 @@ private:
     template <std::size_t I>
     void update_segment(std::size_t first, S* g, std::size_t count) {
         using L = layer<I>;
-        S* p = net_->parameters() + Net::parameter_offset(I) + first;
+        S* p = net_->template layer_parameters<I>() + first;
         const bool weights = first < L::weight_count;
         if (weights && regularization_.l1 > 0)
             kernels::add_l1_gradient(Target{}, p, g, count, static_cast<S>(regularization_.l1));
@@ -484,13 +482,13 @@ private:
     }
     template <std::size_t I>
     void update_weights(std::size_t first, S* g, std::size_t count) {
-        S* p = net_->parameters() + Net::parameter_offset(I) + first;
+        S* p = net_->template layer_parameters<I>() + first;
         optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I), count,
                                            static_cast<S>(regularization_.weight_decay));
     }
     template <std::size_t I>
     void update_rest(std::size_t first, S* g, std::size_t count) {
-        S* p = net_->parameters() + Net::parameter_offset(I) + first;
+        S* p = net_->template layer_parameters<I>() + first;
         const S decay = regularization_.decay_biases ? static_cast<S>(regularization_.weight_decay) : S(0);
         optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I) + trainable_weights<I>, count, decay);
     }
@@ -498,15 +496,15 @@ private:
     // L1 on the weights that train.
     template <std::size_t... I>
     double sum_abs_weights(std::index_sequence<I...>) const {
-        const S* p = net_->parameters();
-        return (kernels::sum_of_absolute_values(Target{}, p + Net::parameter_offset(I) + Net::template trainable_begin<I>,
+        const Net& net = *net_;
+        return (kernels::sum_of_absolute_values(Target{}, net.template layer_parameters<I>() + Net::template trainable_begin<I>,
                                                 trainable_weights<I>) + ...);
     }
     template <std::size_t... I>
     void add_l1(std::index_sequence<I...>) {
-        const S* p = net_->parameters();
+        const Net& net = *net_;
         const S l1 = static_cast<S>(regularization_.l1);
-        (kernels::add_l1_gradient(Target{}, p + Net::parameter_offset(I) + Net::template trainable_begin<I>,
+        (kernels::add_l1_gradient(Target{}, net.template layer_parameters<I>() + Net::template trainable_begin<I>,
                                   buffers_.gradients + Net::trainable_offset(I), trainable_weights<I>, l1),
          ...);
     }
@@ -519,8 +517,7 @@ private:
     Status fused_step(const S* x, const T* targets, S* loss) {
         if (Status s = check_samples(x, targets, B); s != Status::ok) return s;
         ForwardContext context{dropout_active_, &rng_};
-        const S* params = net_->parameters();
-        Net::template forward_layers<B, 0, trained_layers>(params, x, buffers_.activations, buffers_.saved, context);
+        Net::template forward_layers<B, 0, trained_layers>(net_->parameter_source(), x, buffers_.activations, buffers_.saved, context);
         S value = Loss::template forward_backward<Target, B, loss_width>(outputs_of<B>(), targets, loss_gradient());
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
@@ -540,7 +537,7 @@ private:
         if constexpr (I > first_trained_layer) {
             S* deltas = buffers_.deltas;
             detail::backward_input_only<layer<I>, Target, B>(
-                net_->parameters() + Net::parameter_offset(I), input_of_layer<I>(x),
+                net_->parameter_source().template of<I>(), input_of_layer<I>(x),
                 buffers_.activations + B * Net::activation_offset(I), buffers_.saved + B * Net::saved_offset(I),
                 deltas + delta_place(I), deltas + delta_place(I - 1), buffers_.scratch);
             fused_deltas<I - 1>(x);
@@ -591,7 +588,7 @@ private:
             if constexpr (updates_in_blocks<L>::value) {
                 L::template fused_update<Target, B, begin>(input_of_layer<I>(x), dy, block, update);
             } else {
-                const S* p = net_->parameters() + Net::parameter_offset(I);
+                const S* p = net_->parameter_source().template of<I>();
                 L::template backward<Target, B>(p, input_of_layer<I>(x), buffers_.activations + B * Net::activation_offset(I),
                                                 buffers_.saved + B * Net::saved_offset(I), dy, nullptr, block,
                                                 buffers_.scratch);

@@ -3,6 +3,8 @@
 //   3 accumulate on a fused trainer       4 step_partial on a fused trainer of batch > 1
 //   5 gradients() of a fused trainer      6 a network in which nothing trains
 //   7 BiasOnly<> on a Dense without a bias
+//   8 an externally stored layer after one the network holds
+//   9 a blob of a network that stores layers externally
 #include <cstdint>
 
 #include <tinymlp/tinymlp.hpp>
@@ -36,6 +38,15 @@ int main() {
 #elif CASE == 7
     using Broken = Sequential<Dense<4, 8>, ReLU, BiasOnly<Dense<8, 2, Bias::off>>>;
     return static_cast<int>(Broken::parameter_count);
+#elif CASE == 8
+    using Broken = Sequential<Dense<4, 8>, ReLU, Frozen<Dense<8, 2>, Storage::external>>;
+    return static_cast<int>(Broken::stored_count);
+#elif CASE == 9
+    using Head = Sequential<Frozen<Dense<4, 8>, Storage::external>, ReLU, Dense<8, 2>>;
+    static const float whole[Head::parameter_count] = {};
+    static Head head(whole);
+    static unsigned char blob[1024];
+    return static_cast<int>(save_blob(head, blob, sizeof blob));
 #endif
     (void)x;
     (void)labels;

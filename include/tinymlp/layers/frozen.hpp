@@ -5,6 +5,10 @@
 // update). Back-propagation stops at the lowest layer that trains: the layers below it run
 // forward only.
 //
+// Frozen<L, Storage::external>: L's parameters are not in the network object at all but in an
+// array the caller keeps (an exported header's const array, in flash), laid out as the whole
+// network's parameters; such layers come first. See Network(const Scalar*).
+//
 // Freezing changes what trains, not the parameters: a frozen layer's spelling and parameter
 // layout are its inner layer's, so a network and its frozen form share the topology signature,
 // and blobs and exported headers move between them.
@@ -46,10 +50,14 @@ struct InputSizeOf<Spec, std::void_t<decltype(Spec::in_size)>> {
 
 }  // namespace detail
 
-template <class Inner>
+// Where a frozen layer's parameters are: in the network object, or in the caller's array.
+enum class Storage { network, external };
+
+template <class Inner, Storage Where = Storage::network>
 struct FrozenLayer : Inner {
     using S = typename Inner::scalar_type;
     static constexpr std::size_t trainable_begin = Inner::param_count;
+    static constexpr bool stored_externally = Where == Storage::external;
 
     template <class Target, std::size_t B, bool Accumulate = false>
     static void backward(const S* p, const S* x, const S* y, const S* kept, const S* dy, S* dx, S*, S* scratch) {
@@ -73,11 +81,19 @@ struct BiasOnlyLayer : Inner {
 };
 
 // Layer specs.
-template <class Spec>
+template <class Spec, Storage Where = Storage::network>
 struct Frozen : detail::InputSizeOf<Spec> {
+    static constexpr bool stored_externally = Where == Storage::external;
     template <class S, std::size_t Width>
-    using bind = FrozenLayer<typename Spec::template bind<S, Width>>;
+    using bind = FrozenLayer<typename Spec::template bind<S, Width>, Where>;
 };
+
+// Layers (and layer specs) whose parameters the network does not hold.
+template <class Layer, class = void>
+struct StoredExternally : std::false_type {};
+template <class Layer>
+struct StoredExternally<Layer, std::void_t<decltype(Layer::stored_externally)>>
+    : std::bool_constant<Layer::stored_externally> {};
 template <class Spec>
 struct BiasOnly : detail::InputSizeOf<Spec> {
     template <class S, std::size_t Width>
