@@ -47,6 +47,13 @@ Mlp<ScalarTarget> scalar_net;
 MlpTrainer<DefaultTarget> fast_trainer(fast_net, Sgd{0.05f});
 MlpTrainer<ScalarTarget> scalar_trainer(scalar_net, Sgd{0.05f});
 
+// Batch 1, as firmware trains: after the whole backward pass, and fused (no gradient buffer).
+Mlp<DefaultTarget> net_sgd, net_sgd_fused, net_adam, net_adam_fused;
+Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Sgd, 1> sgd_step(net_sgd, Sgd{0.05f});
+Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Sgd, 1, Update::fused> sgd_fused_step(net_sgd_fused, Sgd{0.05f});
+Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Adam, 1> adam_step(net_adam, Adam{0.01f});
+Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Adam, 1, Update::fused> adam_fused_step(net_adam_fused, Adam{0.01f});
+
 unsigned next_id = 0;
 
 // Prints what region `id` measures (the script reads these lines), then runs it between markers.
@@ -81,9 +88,13 @@ int main() {
     for (std::int32_t& label : labels) label = static_cast<std::int32_t>(rng.next_u32() % 8);
     fast_net.init(1);
     scalar_net.init(1);
+    for (Mlp<DefaultTarget>* net : {&net_sgd, &net_sgd_fused, &net_adam, &net_adam_fused}) net->init(1);
     float out[8];
     // one step each first, so that nothing measured below runs for the first time
-    if (fast_trainer.step(inputs, labels) != Status::ok || scalar_trainer.step(inputs, labels) != Status::ok) return 1;
+    if (fast_trainer.step(inputs, labels) != Status::ok || scalar_trainer.step(inputs, labels) != Status::ok ||
+        sgd_step.step(inputs, labels) != Status::ok || sgd_fused_step.step(inputs, labels) != Status::ok ||
+        adam_step.step(inputs, labels) != Status::ok || adam_fused_step.step(inputs, labels) != Status::ok)
+        return 1;
 
     std::printf("target %s\n", DefaultTarget::name);
     measure("empty", 0, 0, [] {});  // the markers' own cost, subtracted from every region
@@ -104,6 +115,14 @@ int main() {
             [&] { fast = fast == Status::ok ? fast_trainer.step(inputs, labels) : fast; });
     measure("mlp_training_step_batch8_scalar", 3 * batch * mlp_macs, batch,
             [&] { scalar = scalar == Status::ok ? scalar_trainer.step(inputs, labels) : scalar; });
+    measure("mlp_sgd_step_batch1", 3 * mlp_macs, 1,
+            [&] { fast = fast == Status::ok ? sgd_step.step(inputs, labels) : fast; });
+    measure("mlp_sgd_fused_step_batch1", 3 * mlp_macs, 1,
+            [&] { fast = fast == Status::ok ? sgd_fused_step.step(inputs, labels) : fast; });
+    measure("mlp_adam_step_batch1", 3 * mlp_macs, 1,
+            [&] { fast = fast == Status::ok ? adam_step.step(inputs, labels) : fast; });
+    measure("mlp_adam_fused_step_batch1", 3 * mlp_macs, 1,
+            [&] { fast = fast == Status::ok ? adam_fused_step.step(inputs, labels) : fast; });
     std::printf("checksum %g\n", static_cast<double>(y[0] + out[0]));
     return fast == Status::ok && scalar == Status::ok ? 0 : 1;
 }

@@ -119,6 +119,12 @@ public:
 private:
     using indices = std::make_index_sequence<layer_count>;
     template <std::size_t... I>
+    static constexpr std::size_t widest_of(std::index_sequence<I...>, std::size_t end) {
+        std::size_t m = 0;
+        ((m = I < end && layer<I>::out_size > m ? layer<I>::out_size : m), ...);
+        return m;
+    }
+    template <std::size_t... I>
     static constexpr std::size_t max_out(std::index_sequence<I...>) {
         std::size_t m = 0;
         ((m = layer<I>::out_size > m ? layer<I>::out_size : m), ...);
@@ -310,41 +316,62 @@ public:
     }
 
     // --- passes used by Trainer ------------------------------------------------------------
-    // Runs layers [First, Last) on a batch, keeping each output in `activations` (laid out by
-    // activation_offset(i) * B) and saved state in `saved`.
-    template <std::size_t B, std::size_t First, std::size_t Last>
+    // The widest output among layers [0, end).
+    static constexpr std::size_t widest_before(std::size_t end) { return widest_of(indices{}, end); }
+    // Scratch of forward_layers when it keeps the outputs of layers from Kept on: the layers
+    // before pass theirs through one or two buffers of the widest of them.
+    template <std::size_t B, std::size_t Kept>
+    static constexpr std::size_t forward_scratch_count = (Kept > 1 ? 2 : Kept) * B * widest_before(Kept);
+    // Activations kept from layer Kept on, per sample.
+    static constexpr std::size_t activations_from(std::size_t kept) {
+        return activations_per_sample - activation_offset(kept);
+    }
+
+    // Runs layers [First, Last) on a batch, keeping the output of every layer from Kept on in
+    // `activations` (laid out by (activation_offset(i) - activation_offset(Kept)) * B) and saved
+    // state in `saved`; the outputs of the layers before Kept, which backward never reads (they
+    // lie below the first layer that trains), only pass through `scratch`
+    // (forward_scratch_count<B, Kept> scalars).
+    template <std::size_t B, std::size_t First, std::size_t Last, std::size_t Kept = 0>
     static void forward_layers(const Parameters& params, const Scalar* x, Scalar* activations, Scalar* saved,
-                               ForwardContext& context) {
+                               ForwardContext& context, Scalar* scratch = nullptr) {
         if constexpr (First < Last) {
-            const Scalar* in = First == 0 ? x : activations + B * activation_offset(First - 1);
+            const Scalar* in = First == 0 ? x : output_of<B, Kept>(First - 1, activations, scratch);
             layer<First>::template forward<Target, B>(params.template of<First>(), in,
-                                                      activations + B * activation_offset(First),
+                                                      output_of<B, Kept>(First, activations, scratch),
                                                       saved + B * saved_offset(First), context);
-            forward_layers<B, First + 1, Last>(params, x, activations, saved, context);
+            forward_layers<B, First + 1, Last, Kept>(params, x, activations, saved, context, scratch);
         }
+    }
+    // Where forward_layers<B, ..., Kept> puts layer i's output.
+    template <std::size_t B, std::size_t Kept>
+    static Scalar* output_of(std::size_t i, Scalar* activations, Scalar* scratch) {
+        if (i < Kept) return scratch + (i % 2) * B * widest_before(Kept);
+        return activations + B * (activation_offset(i) - activation_offset(Kept));
     }
 
     // Back-propagates dy (gradient of the loss w.r.t. the output of layer Last - 1) down to
     // first_trainable_layer, writing the gradient of every trainable parameter (Accumulate:
     // adding to it), layer i's at gradients + trainable_offset(i). delta_a / delta_b:
     // B * widest_layer scalars each; scratch: backward_scratch_count<B>.
-    template <std::size_t B, std::size_t Last, bool Accumulate = false>
+    template <std::size_t B, std::size_t Last, bool Accumulate = false, std::size_t Kept = 0>
     static void backward_layers(const Parameters& params, const Scalar* x, const Scalar* activations,
                                 const Scalar* saved, const Scalar* dy, Scalar* gradients, Scalar* delta_a,
                                 Scalar* delta_b, Scalar* scratch) {
         if constexpr (Last > first_trainable_layer) {
             constexpr std::size_t i = Last - 1;
-            const Scalar* in = i == 0 ? x : activations + B * activation_offset(i - 1);
+            static_assert(i == 0 || i - 1 >= Kept, "tinymlp: backward reads the outputs forward kept");
+            const Scalar* in = i == 0 ? x : activations + B * (activation_offset(i - 1) - activation_offset(Kept));
             // no gradient below the first layer that trains
             Scalar* dx = i == first_trainable_layer ? nullptr : delta_a;
-            const Scalar* out = activations + B * activation_offset(i);
+            const Scalar* out = activations + B * (activation_offset(i) - activation_offset(Kept));
             const Scalar* kept = saved + B * saved_offset(i);
             Scalar* dp = gradients + trainable_offset(i);
             if constexpr (Accumulate && layer<i>::param_count > 0)
                 layer<i>::template backward<Target, B, true>(params.template of<i>(), in, out, kept, dy, dx, dp, scratch);
             else
                 layer<i>::template backward<Target, B>(params.template of<i>(), in, out, kept, dy, dx, dp, scratch);
-            backward_layers<B, i, Accumulate>(params, x, activations, saved, dx, gradients, delta_b, delta_a, scratch);
+            backward_layers<B, i, Accumulate, Kept>(params, x, activations, saved, dx, gradients, delta_b, delta_a, scratch);
         }
     }
 

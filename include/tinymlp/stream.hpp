@@ -17,6 +17,7 @@
 // sample is used once per epoch.
 #pragma once
 #include <cstddef>
+#include <type_traits>
 
 #include "permutation.hpp"
 #include "status.hpp"
@@ -24,7 +25,8 @@
 
 namespace tinymlp {
 
-// One batch of inputs and targets for TrainerT.
+// One batch of inputs and targets for TrainerT (or any trainer of the same batch shape: the
+// epoch functions below take it for either).
 template <class TrainerT>
 struct BatchBuffer {
     using scalar = typename TrainerT::network_type::scalar;
@@ -48,6 +50,14 @@ struct EpochResult {
 };
 
 namespace detail {
+template <class TrainerT, class Buffered>
+constexpr bool same_batch_shape() {
+    using A = BatchBuffer<TrainerT>;
+    using Z = BatchBuffer<Buffered>;
+    return A::samples == Z::samples && A::features == Z::features && A::targets_per_sample == Z::targets_per_sample &&
+           std::is_same_v<typename A::scalar, typename Z::scalar> && std::is_same_v<typename A::target, typename Z::target>;
+}
+
 // Fills batch with the n samples index_of(first) .. index_of(first + n - 1).
 template <class TrainerT, class IndexOf, class Read, class Result>
 bool fill_batch(BatchBuffer<TrainerT>& batch, std::size_t first, std::size_t n, IndexOf&& index_of, Read&& read,
@@ -67,14 +77,16 @@ bool fill_batch(BatchBuffer<TrainerT>& batch, std::size_t first, std::size_t n, 
 
 // One epoch over order.size() samples in the permutation's order, a step per batch. Stops at the
 // first sample read() cannot read or the first refused step; the batches before it are trained.
-template <class TrainerT, class Read>
-EpochResult<typename BatchBuffer<TrainerT>::scalar> train_epoch(TrainerT& trainer, BatchBuffer<TrainerT>& batch, const Permutation& order, Read&& read) {
+template <class TrainerT, class Buffered, class Read>
+EpochResult<typename BatchBuffer<TrainerT>::scalar> train_epoch(TrainerT& trainer, BatchBuffer<Buffered>& batch,
+                                                                const Permutation& order, Read&& read) {
+    static_assert(detail::same_batch_shape<TrainerT, Buffered>(), "tinymlp: the batch buffer is for another batch shape");
     constexpr std::size_t B = TrainerT::batch_size;
     using S = typename BatchBuffer<TrainerT>::scalar;
     EpochResult<S> result;
     for (std::size_t first = 0; first < order.size(); first += B) {
         const std::size_t n = order.size() - first < B ? order.size() - first : B;
-        if (!detail::fill_batch<TrainerT>(batch, first, n, order, read, result)) break;
+        if (!detail::fill_batch<Buffered>(batch, first, n, order, read, result)) break;
         S loss = 0;
         result.status = trainer.step_partial(batch.x, batch.targets, n, &loss);
         if (result.status != Status::ok) break;
@@ -87,15 +99,17 @@ EpochResult<typename BatchBuffer<TrainerT>::scalar> train_epoch(TrainerT& traine
 }
 
 // Loss and right answers (see Trainer::evaluate) over samples 0 .. count - 1, in order.
-template <class TrainerT, class Read>
-EpochResult<typename BatchBuffer<TrainerT>::scalar> evaluate_epoch(TrainerT& trainer, BatchBuffer<TrainerT>& batch, std::size_t count, Read&& read) {
+template <class TrainerT, class Buffered, class Read>
+EpochResult<typename BatchBuffer<TrainerT>::scalar> evaluate_epoch(TrainerT& trainer, BatchBuffer<Buffered>& batch,
+                                                                   std::size_t count, Read&& read) {
+    static_assert(detail::same_batch_shape<TrainerT, Buffered>(), "tinymlp: the batch buffer is for another batch shape");
     constexpr std::size_t B = TrainerT::batch_size;
     using S = typename BatchBuffer<TrainerT>::scalar;
     EpochResult<S> result;
     const auto in_order = [](std::size_t i) { return i; };
     for (std::size_t first = 0; first < count; first += B) {
         const std::size_t n = count - first < B ? count - first : B;
-        if (!detail::fill_batch<TrainerT>(batch, first, n, in_order, read, result)) break;
+        if (!detail::fill_batch<Buffered>(batch, first, n, in_order, read, result)) break;
         S loss = 0;
         std::size_t right = 0;
         result.status = trainer.evaluate_partial(batch.x, batch.targets, n, &loss, &right);

@@ -113,6 +113,14 @@ private:
     static constexpr std::size_t buffer_count(std::size_t n) { return n ? n : 1; }
     static constexpr bool trains(std::size_t i) { return Net::trainable_count_of(i) > 0; }
     static constexpr std::size_t scratch_count = Net::template backward_scratch_count<B>;
+    // Outputs kept for backward: those of the layer below the first that trains and up; the
+    // layers before run through scratch.
+    static constexpr std::size_t kept_layer = first_trained_layer > 0 ? first_trained_layer - 1 : 0;
+    static constexpr std::size_t kept_per_sample = Net::activations_from(kept_layer);
+    static constexpr std::size_t forward_scratch = Net::template forward_scratch_count<B, kept_layer>;
+    static constexpr std::size_t activation_offset(std::size_t i) {
+        return Net::activation_offset(i) - Net::activation_offset(kept_layer);
+    }
 
     // Fused: the gradient of every trainable layer's output, from slot_offset(i); those of the
     // layers between, in one or two temporaries; the block buffer of the updates shares their room.
@@ -152,17 +160,18 @@ private:
         ((m = update_buffer_of<I>() > m ? update_buffer_of<I>() : m), ...);
         return m;
     }
-    static constexpr std::size_t shared_count = temporary_count * B * Net::widest_layer > update_buffer(layer_indices{})
-                                                    ? temporary_count * B * Net::widest_layer
-                                                    : update_buffer(layer_indices{});
+    static constexpr std::size_t larger(std::size_t a, std::size_t b) { return a > b ? a : b; }
+    static constexpr std::size_t shared_count =
+        larger(larger(temporary_count * B * Net::widest_layer, update_buffer(layer_indices{})), forward_scratch);
 
 public:
     // What a step needs besides the parameters and the optimizer state. After the backward pass:
-    // the gradients, every layer's output and saved state, two backward buffers of the widest
-    // layer and the backward scratch. Fused: no gradients and no backward buffers, but the
-    // gradients of the trainable layers' outputs and the shared temporaries.
+    // the gradients, the outputs backward reads (from the layer below the first that trains) and
+    // saved state, two backward buffers of the widest layer and the backward scratch. Fused: no
+    // gradients and no backward buffers, but the gradients of the trainable layers' outputs and
+    // the shared temporaries.
     static constexpr std::size_t training_bytes =
-        (B * (Net::activations_per_sample + Net::saved_per_sample) + scratch_count +
+        (B * (kept_per_sample + Net::saved_per_sample) + scratch_count +
          (fused ? slot_count + shared_count : trainable_count + 2 * B * Net::widest_layer)) *
         sizeof(S);
     static constexpr std::size_t optimizer_state_bytes = sizeof(optimizer_state);
@@ -171,7 +180,7 @@ public:
     // regularization, dropout stream, flags) and the alignment padding of its arrays.
     static constexpr std::size_t settings_bytes = sizeof(Net*) + sizeof(Optimizer) + sizeof(regularization_type) +
                                                   sizeof(Pcg32) + sizeof(double) + sizeof(bool) + sizeof(std::size_t);
-    static constexpr std::size_t aligned_arrays = fused ? 5 : 7;
+    static constexpr std::size_t aligned_arrays = fused ? 5 : 6;
 
     explicit Trainer(Net& trained, const Optimizer& optimizer = {}, const regularization_type& regularization = {},
                      std::uint64_t dropout_seed = 0x7e57ab1eULL)
@@ -386,15 +395,17 @@ private:
         static_assert(Rows == B || Net::template backward_scratch_count<Rows> <= buffer_count(Net::template backward_scratch_count<B>),
                       "tinymlp: one sample's backward needs more scratch than the batch's");
         ForwardContext context{dropout_active_, &rng_};
-        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameter_source(), x, buffers_.activations,
-                                                              buffers_.saved, context);
+        Net::template forward_layers<Rows, 0, trained_layers, kept_layer>(
+            net_->parameter_source(), x, buffers_.activations, buffers_.saved, context, forward_scratch_buffer());
         value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, loss_gradient());
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
         if constexpr (!Accumulate) accumulated_ = 0;  // the gradients are about to be overwritten
-        Net::template backward_layers<Rows, trained_layers, Accumulate>(
-            net_->parameter_source(), x, buffers_.activations, buffers_.saved, buffers_.delta_b, buffers_.gradients,
-            buffers_.delta_a, buffers_.delta_b, buffers_.scratch);
+        S* delta_a = buffers_.deltas;
+        S* delta_b = buffers_.deltas + B * Net::widest_layer;
+        Net::template backward_layers<Rows, trained_layers, Accumulate, kept_layer>(
+            net_->parameter_source(), x, buffers_.activations, buffers_.saved, delta_b, buffers_.gradients, delta_a,
+            delta_b, buffers_.scratch);
         return Status::ok;
     }
 
@@ -418,8 +429,8 @@ private:
     template <std::size_t Rows, class T>
     Status evaluate_samples(const S* x, const T* targets, S* loss, std::size_t* correct) {
         ForwardContext context{false, nullptr};
-        Net::template forward_layers<Rows, 0, trained_layers>(net_->parameter_source(), x, buffers_.activations,
-                                                              buffers_.saved, context);
+        Net::template forward_layers<Rows, 0, trained_layers, kept_layer>(
+            net_->parameter_source(), x, buffers_.activations, buffers_.saved, context, forward_scratch_buffer());
         const S value =
             Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, loss_gradient());
         if (loss) *loss = value;
@@ -428,12 +439,17 @@ private:
     }
     template <std::size_t Rows>
     const S* outputs_of() const {
-        return buffers_.activations + Rows * Net::activation_offset(trained_layers - 1);
+        return buffers_.activations + Rows * activation_offset(trained_layers - 1);
+    }
+    // Where the layers below the kept ones put their outputs: room the backward pass uses later.
+    S* forward_scratch_buffer() {
+        if constexpr (fused) return buffers_.deltas + slot_count;
+        else return buffers_.deltas;
     }
     // Where the loss writes the gradient of the outputs.
     S* loss_gradient() {
         if constexpr (fused) return buffers_.deltas + delta_place(trained_layers - 1);
-        else return buffers_.delta_b;
+        else return buffers_.deltas + B * Net::widest_layer;
     }
 
     template <class T>
@@ -517,7 +533,8 @@ private:
     Status fused_step(const S* x, const T* targets, S* loss) {
         if (Status s = check_samples(x, targets, B); s != Status::ok) return s;
         ForwardContext context{dropout_active_, &rng_};
-        Net::template forward_layers<B, 0, trained_layers>(net_->parameter_source(), x, buffers_.activations, buffers_.saved, context);
+        Net::template forward_layers<B, 0, trained_layers, kept_layer>(net_->parameter_source(), x, buffers_.activations,
+                                                                       buffers_.saved, context, forward_scratch_buffer());
         S value = Loss::template forward_backward<Target, B, loss_width>(outputs_of<B>(), targets, loss_gradient());
         if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
@@ -530,7 +547,7 @@ private:
     }
     template <std::size_t I>
     const S* input_of_layer(const S* x) const {
-        return I == 0 ? x : buffers_.activations + B * Net::activation_offset(I - 1);
+        return I == 0 ? x : buffers_.activations + B * activation_offset(I - 1);
     }
     template <std::size_t I>
     void fused_deltas(const S* x) {
@@ -538,7 +555,7 @@ private:
             S* deltas = buffers_.deltas;
             detail::backward_input_only<layer<I>, Target, B>(
                 net_->parameter_source().template of<I>(), input_of_layer<I>(x),
-                buffers_.activations + B * Net::activation_offset(I), buffers_.saved + B * Net::saved_offset(I),
+                buffers_.activations + B * activation_offset(I), buffers_.saved + B * Net::saved_offset(I),
                 deltas + delta_place(I), deltas + delta_place(I - 1), buffers_.scratch);
             fused_deltas<I - 1>(x);
         }
@@ -557,18 +574,21 @@ private:
         if constexpr (I < first_trained_layer || I >= trained_layers || !trains(I)) {
             return true;
         } else {
-            const double dy = largest_magnitude(buffers_.deltas + delta_place(I), B * layer<I>::out_size);
-            const double in = largest_magnitude(input_of_layer<I>(x), B * layer<I>::in_size);
-            const double bound = static_cast<double>(B * layer<I>::in_size) * dy * (in > 1 ? in : 1);
-            return bound <= 0.25 * static_cast<double>(std::numeric_limits<S>::max());
+            // in S, so that cores without a double unit do no software double here:
+            // terms * dy * max(in, 1) <= limit  <=>  dy <= limit / terms / max(in, 1)
+            constexpr S limit = std::numeric_limits<S>::max() / S(4);
+            constexpr S terms = static_cast<S>(B * layer<I>::in_size);
+            const S dy = largest_magnitude(buffers_.deltas + delta_place(I), B * layer<I>::out_size);
+            const S in = largest_magnitude(input_of_layer<I>(x), B * layer<I>::in_size);
+            return dy <= limit / terms / (in > S(1) ? in : S(1));
         }
     }
-    // The largest |value|, or infinity if one is not finite.
-    static double largest_magnitude(const S* values, std::size_t count) {
-        double largest = 0;
+    // The largest |value|, or infinity (failing every bound) if one is not finite.
+    static S largest_magnitude(const S* values, std::size_t count) {
+        S largest = 0;
         for (std::size_t i = 0; i < count; ++i) {
-            const double a = std::fabs(static_cast<double>(values[i]));
-            if (!(a <= static_cast<double>(std::numeric_limits<S>::max()))) return HUGE_VAL;
+            if (!is_finite(values[i])) return std::numeric_limits<S>::infinity();  // exponent bits: holds under -ffast-math
+            const S a = values[i] < S(0) ? -values[i] : values[i];
             largest = a > largest ? a : largest;
         }
         return largest;
@@ -589,7 +609,7 @@ private:
                 L::template fused_update<Target, B, begin>(input_of_layer<I>(x), dy, block, update);
             } else {
                 const S* p = net_->parameter_source().template of<I>();
-                L::template backward<Target, B>(p, input_of_layer<I>(x), buffers_.activations + B * Net::activation_offset(I),
+                L::template backward<Target, B>(p, input_of_layer<I>(x), buffers_.activations + B * activation_offset(I),
                                                 buffers_.saved + B * Net::saved_offset(I), dy, nullptr, block,
                                                 buffers_.scratch);
                 constexpr std::size_t weights = trainable_weights<I>;
@@ -622,14 +642,13 @@ private:
 
     struct BuffersAfterBackward {
         alignas(storage_alignment) S gradients[buffer_count(trainable_count)];
-        alignas(storage_alignment) S activations[B * Net::activations_per_sample];
+        alignas(storage_alignment) S activations[B * kept_per_sample];
         alignas(storage_alignment) S saved[buffer_count(B * Net::saved_per_sample)];
-        alignas(storage_alignment) S delta_a[B * Net::widest_layer];
-        alignas(storage_alignment) S delta_b[B * Net::widest_layer];
+        alignas(storage_alignment) S deltas[2 * B * Net::widest_layer];  // the two backward buffers
         alignas(storage_alignment) S scratch[buffer_count(scratch_count)];
     };
     struct FusedBuffers {
-        alignas(storage_alignment) S activations[B * Net::activations_per_sample];
+        alignas(storage_alignment) S activations[B * kept_per_sample];
         alignas(storage_alignment) S saved[buffer_count(B * Net::saved_per_sample)];
         alignas(storage_alignment) S deltas[buffer_count(slot_count + shared_count)];
         alignas(storage_alignment) S scratch[buffer_count(scratch_count)];

@@ -2,7 +2,7 @@
 #
 #   cmake "-DEMULATOR=/bin/sh|run-firmware.sh|qemu-system-arm|mps2-an386" -DMACHINE=mps2-an386
 #         -DSIZE=arm-none-eabi-size -DNM=arm-none-eabi-nm
-#         -DINFERENCE=<elf> -DTRAINING=<elf> -DBASELINE=<elf> -P footprint.cmake
+#         -DINFERENCE=<elf> -DTRAINING=<elf> -DBASELINE=<elf> -DTRAINING_MEMORY=<elf> -P footprint.cmake
 #
 # EMULATOR holds the words of the emulator's command line joined by '|'. Runs the three images,
 # which print "footprint <key> <value>" lines (constexpr figures, sizeof, stack high-water marks),
@@ -15,7 +15,7 @@
 #         is not counted: the stack column has what the program really uses of it.
 cmake_minimum_required(VERSION 3.20)
 
-foreach(_var EMULATOR MACHINE SIZE NM INFERENCE TRAINING BASELINE)
+foreach(_var EMULATOR MACHINE SIZE NM INFERENCE TRAINING BASELINE TRAINING_MEMORY)
     if(NOT DEFINED ${_var} OR "${${_var}}" STREQUAL "")
         message(FATAL_ERROR "footprint.cmake: -D${_var}=... is missing (see the usage at the top)")
     endif()
@@ -133,6 +133,7 @@ endmacro()
 run_image(inference "${INFERENCE}")
 run_image(training "${TRAINING}")
 run_image(baseline "${BASELINE}")
+run_image(memory "${TRAINING_MEMORY}")
 foreach(image inference training baseline)
     string(TOUPPER ${image} var)
     section_sizes(${image} "${${var}}")
@@ -181,7 +182,6 @@ check(trainer_ok "footprint::trainer: ${trainer_size} bytes, Trainer::memory_byt
 check(predict_stack_ok "predict() used ${inference_stack_call} bytes of stack, less than Net::predict_scratch_bytes ${inference_predict_scratch_bytes}: the measurement is broken"
       NOT inference_stack_call LESS inference_predict_scratch_bytes)
 
-# --- the table -----------------------------------------------------------------------------------
 function(pad out text width)
     string(LENGTH "${text}" n)
     while(n LESS width)
@@ -190,6 +190,37 @@ function(pad out text width)
     endwhile()
     set(${out} "${text}" PARENT_SCOPE)
 endfunction()
+
+# 5. The trainers of on-device training (training_memory.cpp, batch 1): each object's size is its
+#    sizeof, between memory_bytes and memory_bytes + settings + alignment padding; the RAM beyond
+#    the parameters and the optimizer state is what fusing and freezing save.
+set(memory_rows "")
+foreach(name sgd_full sgd_fused adam_full adam_fused adam_last_layer adam_biases_only)
+    foreach(key memory_bytes optimizer_state_bytes settings_bytes aligned_arrays sizeof trainable network_sizeof
+                stack_call ok)
+        if(NOT DEFINED memory_${name}_${key})
+            message(FATAL_ERROR "footprint: the training-memory image did not print '${name}_${key}'")
+        endif()
+    endforeach()
+    symbol(${name} "${TRAINING_MEMORY}" "footprint::${name}")
+    set(m memory_${name})
+    math(EXPR bound "${${m}_memory_bytes} + ${${m}_settings_bytes} + ${${m}_aligned_arrays} * ${memory_storage_alignment}")
+    math(EXPR beyond "${${name}_size} - ${${m}_optimizer_state_bytes}")
+    check(${name}_ok "footprint::${name}: ${${name}_size} bytes, memory_bytes ${${m}_memory_bytes} (allowed: up to ${bound}), sizeof ${${m}_sizeof}, steps ok ${${m}_ok}"
+          ${name}_size EQUAL ${m}_sizeof AND NOT ${name}_size LESS ${m}_memory_bytes AND NOT ${name}_size GREATER bound
+          AND ${m}_ok EQUAL 1)
+    pad(label "${name}" 17)
+    pad(trains "${${m}_trainable}" 9)
+    pad(netb "${${m}_network_sizeof}" 8)
+    pad(state "${${m}_optimizer_state_bytes}" 7)
+    pad(beyondp "${beyond}" 17)
+    pad(size "${${name}_size}" 8)
+    string(APPEND memory_rows "| ${label} | ${trains} | ${netb} | ${state} | ${beyondp} | ${size} | ${${m}_memory_bytes} <= ${${name}_size} <= ${bound}: ${${name}_ok}; step's stack ${${m}_stack_call} |\n")
+endforeach()
+math(EXPR sgd_goal "${sgd_fused_size}")
+math(EXPR adam_goal "${adam_fused_size} - ${memory_adam_fused_optimizer_state_bytes}")
+
+# --- the table -----------------------------------------------------------------------------------
 function(row image flash ram stack figure)
     pad(image "${image}" 40)
     pad(flash "${flash}" 9)
@@ -232,6 +263,15 @@ inference RAM   ${inference_ram} = baseline ${baseline_ram} + input and output $
 training flash  ${training_flash} = baseline ${baseline_flash} + tinymlp and program code ${training_own_flash} (out-of-line tinymlp functions: ${training_library})
 training RAM    ${training_ram} = baseline ${baseline_ram} + net ${net_size} + trainer ${trainer_size} + batch data ${training_own_ram}
 trainer: training_bytes<${training_batch}> ${training_training_bytes} (gradients, activations, backward buffers) + Adam state ${training_optimizer_state_bytes} = memory_bytes ${training_memory_bytes}; sizeof(Trainer) ${training_sizeof_trainer}
+
+Training memory of 32-64-64-8 at batch 1 (training_memory.cpp), in bytes; parameters ${memory_parameter_bytes}:
+
+| trainer           | trains    | network  | state   | trainer - state   | trainer  | Trainer::memory_bytes <= footprint::<trainer> <= bound |
+|-------------------|-----------|----------|---------|-------------------|----------|---|
+${memory_rows}
+network: the network object (last layer: only what it holds; its frozen layers are read from flash). state: optimizer
+state. trainer - state: the RAM a step needs beyond the parameters and the optimizer state (gradients, activations,
+settings). Goals: SGD fused ${sgd_goal} <= 2048, Adam fused beyond its state ${adam_goal} <= 2048.
 ")
 
 if(failures)
