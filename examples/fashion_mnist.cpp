@@ -99,6 +99,38 @@ int run(const Settings& settings, const Optimizer& optimizer, const Data& data) 
     std::printf("final test loss %.4f, test acc %.4f after %ld epochs in %.1f s; log: %s\n", test.loss,
                 test.accuracy, settings.epochs, total.seconds(), settings.csv_path.c_str());
 
+    // The integer path: post-training quantization (quantized_network.hpp) calibrated on the first
+    // 1000 training images, then the test set in int8.
+    static QuantizedNetwork<Net> quantized;
+    const std::size_t calibration = data.train.count < 1000 ? data.train.count : 1000;
+    if (const QuantizationStatus q = quantize(net, data.train.row(0), calibration, quantized);
+        q != QuantizationStatus::ok) {
+        std::fprintf(stderr, "quantize: %s\n", to_string(q));
+        return 1;
+    }
+    static QuantizedNetwork<Net, std::int16_t> quantized16;
+    if (const QuantizationStatus q = quantize(net, data.train.row(0), calibration, quantized16);
+        q != QuantizationStatus::ok) {
+        std::fprintf(stderr, "quantize (int16): %s\n", to_string(q));
+        return 1;
+    }
+    const auto accuracy_of = [&data](const auto& q) {
+        std::size_t right = 0;
+        for (std::size_t i = 0; i < data.test.count; ++i) {
+            std::size_t label = 0;
+            if (q.classify(data.test.row(i), &label) != Status::ok) return -1.0;
+            right += static_cast<std::int32_t>(label) == data.test.labels[i];
+        }
+        return static_cast<double>(right) / static_cast<double>(data.test.count);
+    };
+    const double int8_accuracy = accuracy_of(quantized), int16_accuracy = accuracy_of(quantized16);
+    std::printf("integer (calibrated on %zu training images): test acc int8 %.4f (%+.2f points), int16 %.4f (%+.2f "
+                "points), float %.4f; %zu bytes of int8 weights against %zu of float parameters\n",
+                calibration, int8_accuracy, 100 * (int8_accuracy - test.accuracy), int16_accuracy,
+                100 * (int16_accuracy - test.accuracy), test.accuracy, QuantizedNetwork<Net>::weight_bytes,
+                Net::parameter_bytes);
+    if (int8_accuracy < 0 || int16_accuracy < 0) return 1;
+
     if (!settings.save_path.empty()) {
         std::vector<unsigned char> blob(blob_bytes<Net>);
         if (const BlobStatus s = save_blob(net, blob.data(), blob.size()); s != BlobStatus::ok) {

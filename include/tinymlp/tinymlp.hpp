@@ -22,6 +22,7 @@
 #include "network_view.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/sgd.hpp"
+#include "quantized_network.hpp"
 #include "permutation.hpp"
 #include "random.hpp"
 #include "schedules.hpp"

@@ -22,6 +22,7 @@ Exit codes: 0 success (and, with --check, every record matches), 1 mismatch or e
 """
 import argparse
 import copy
+import math
 import os
 import struct
 import sys
@@ -455,6 +456,69 @@ def build_long_run(builder):
     return records
 
 
+def choose_tensor_quantization(rmin, rmax):
+    """TFLite's ChooseQuantizationParams<int8_t>: the range widened to hold 0, the zero point from the
+    end with the smaller error, rounded (half away from zero) and clamped."""
+    qmin, qmax = -128.0, 127.0
+    rmin, rmax = min(rmin, 0.0), max(rmax, 0.0)
+    scale = (rmax - rmin) / (qmax - qmin)
+    zp_min, zp_max = qmin - rmin / scale, qmax - rmax / scale
+    err_min = abs(qmin) - abs(rmin / scale)
+    err_max = abs(qmax) - abs(rmax / scale)
+    zp = zp_min if err_min < err_max else zp_max
+    zp = -128 if zp < qmin else 127 if zp > qmax else int(math.copysign(math.floor(abs(zp) + 0.5), zp))
+    return float(np.float32(scale)), zp
+
+
+def build_quantized_mlp():
+    """Post-training quantization of a 20-32-16-5 ReLU MLP as TFLite's converter does it (per-tensor
+    int8 activations, per-channel symmetric int8 weights, int32 bias), and the int8 outputs that
+    PyTorch's own quantized modules (torch.nn.intrinsic.quantized.LinearReLU / torch.nn.quantized.Linear,
+    oneDNN engine) compute with those parameters: the C++ side checks its quantization against the
+    parameters and its integer inference against PyTorch's outputs, in LSB."""
+    torch.manual_seed(31)
+    model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 5))
+    calibration = torch.randn(200, 20)
+    x = torch.randn(100, 20)
+    linears = [model[0], model[2], model[4]]
+    relu = [True, True, False]
+    with torch.no_grad():  # float32 activations, as the C++ calibration sees them
+        tensors = [calibration]
+        h = calibration
+        for lin, r in zip(linears, relu):
+            h = lin(h)
+            if r:
+                h = torch.relu(h)
+            tensors.append(h)
+    params = [choose_tensor_quantization(float(t.min()), float(t.max())) for t in tensors]
+    records = [("params", flat(model)), ("calibration", calibration.numpy()), ("x", x.numpy())]
+    records.append(("tensor_scales", np.array([p[0] for p in params])))
+    records.append(("tensor_zero_points", np.array([p[1] for p in params], dtype=np.int32)))
+    torch.backends.quantized.engine = "onednn"
+    import torch.nn.quantized as nnq
+    import torch.nn.intrinsic.quantized as nniq
+    q = torch.quantize_per_tensor(x, params[0][0], params[0][1] + 128, torch.quint8)
+    for k, (lin, r) in enumerate(zip(linears, relu)):
+        w = lin.weight.detach()
+        largest = w.abs().max(dim=1).values.double()
+        wscale = torch.where(largest > 0, (largest / 127).float().double(), torch.ones_like(largest))
+        wq = torch.clamp(torch.round(w.double() / wscale[:, None]), -127, 127)
+        in_scale = np.float64(np.float32(params[k][0]))
+        bias = torch.round(lin.bias.detach().double() / (in_scale * wscale))
+        records.append(("weight_scales_%d" % k, wscale.numpy()))
+        records.append(("weights_%d" % k, wq.numpy().astype(np.int32)))
+        records.append(("bias_%d" % k, bias.numpy().astype(np.int32)))
+        qweight = torch._make_per_channel_quantized_tensor(wq.to(torch.int8), wscale, torch.zeros(w.shape[0], dtype=torch.long), 0)
+        module = (nniq.LinearReLU if r else nnq.Linear)(lin.in_features, lin.out_features, dtype=torch.qint8)
+        module.set_weight_bias(qweight, lin.bias.detach().float())
+        module.scale, module.zero_point = params[k + 1][0], params[k + 1][1] + 128
+        q = module(q)
+    records.append(("torch_output", (q.int_repr().numpy().astype(np.int32) - 128)))
+    with torch.no_grad():
+        records.append(("float_output", model(x).numpy()))
+    return records
+
+
 def build_schedules():
     """Learning rates of torch.optim.lr_scheduler over 120 steps from a base of 0.1, each as a
     float32 pair (hi, lo) with hi + lo equal to the double to about 1e-14."""
@@ -544,7 +608,7 @@ def generate(out_dir, quiet=False):
     written = []
     for name, build in [(n, lambda b=b: build_records(b)) for n, b in FIXTURES] + \
                        [(n, lambda b=b: build_long_run(b)) for n, b in LONG_RUNS] + \
-                       [("schedules", build_schedules)]:
+                       [("schedules", build_schedules), ("quantized_mlp", build_quantized_mlp)]:
         path = os.path.join(out_dir, name + ".bin")
         write_fixture(path, build())
         written.append(path)
