@@ -156,10 +156,16 @@ std::size_t check_dense_case() {
     kernels::quantized_dense_forward<c.batch, c.in, c.out>(ScalarTarget{}, xs, ws, bias->i32, q, p, ys);
     std::size_t wrong = 0;
     for (std::size_t i = 0; i < c.batch * c.out; ++i) wrong += ys[i] != expected->i32[i];
-    std::printf("  batch %lu, %lu -> %lu: %lu of %lu outputs differ from CMSIS-NN\n", static_cast<unsigned long>(c.batch),
-                static_cast<unsigned long>(c.in), static_cast<unsigned long>(c.out), static_cast<unsigned long>(wrong),
-                static_cast<unsigned long>(c.batch * c.out));
-    return wrong;
+    // and the target's own kernel (kernels/simd/quantized_dense.hpp: AVX2, NEON, DSP, Helium)
+    std::memset(ys, 0, sizeof ys);
+    kernels::quantized_dense_forward<c.batch, c.in, c.out>(DefaultTarget{}, xs, ws, bias->i32, q, p, ys);
+    std::size_t wrong_simd = 0;
+    for (std::size_t i = 0; i < c.batch * c.out; ++i) wrong_simd += ys[i] != expected->i32[i];
+    std::printf("  batch %lu, %lu -> %lu: %lu of %lu outputs differ from CMSIS-NN (reference kernel), %lu (%s)\n",
+                static_cast<unsigned long>(c.batch), static_cast<unsigned long>(c.in), static_cast<unsigned long>(c.out),
+                static_cast<unsigned long>(wrong), static_cast<unsigned long>(c.batch * c.out),
+                static_cast<unsigned long>(wrong_simd), DefaultTarget::name);
+    return wrong + wrong_simd;
 }
 
 template <std::size_t... K>

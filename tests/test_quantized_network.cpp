@@ -187,6 +187,12 @@ TEST(bad_input_writes_nothing) {
     huge_bias.parameters()[Net::parameter_offset(0) + 20 * 32] = 1e30f;
     CHECK(quantize(huge_bias, calibration->f32, calibration_count, target) == QuantizationStatus::scale_out_of_range &&
           unchanged());
+    // a source that fails on its third sample
+    const auto failing = [&](std::size_t k, float* x) {
+        std::memcpy(x, calibration->f32 + k * Net::input_size, Net::input_size * sizeof(float));
+        return k != 2;
+    };
+    CHECK(quantize(net, failing, 10, target) == QuantizationStatus::sample_unavailable && unchanged());
     float nan_input[Net::input_size] = {};
     nan_input[3] = std::numeric_limits<float>::quiet_NaN();
     std::size_t label = 99;

@@ -54,6 +54,14 @@ Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Sgd, 1, Update::fused> sgd_fuse
 Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Adam, 1> adam_step(net_adam, Adam{0.01f});
 Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Adam, 1, Update::fused> adam_fused_step(net_adam_fused, Adam{0.01f});
 
+// int8 dense 256 -> 64, one sample: the layer CMSIS-NN's arm_fully_connected_s8 is counted on
+// (README: the figures beside CMSIS-NN's). As QuantizedNetwork runs it (the input offset folded
+// into the bias), and with an input offset of 128 left to the kernel.
+alignas(8) std::int8_t q_x[256], q_w[64 * 256], q_y[64];
+std::int32_t q_bias[64];
+QuantizedMultiplier q_multipliers[64];
+kernels::QuantizedDenseParams q_params{0, -5, -128, 127}, q_offset_params{128, -5, -128, 127};
+
 unsigned next_id = 0;
 
 // Prints what region `id` measures (the script reads these lines), then runs it between markers.
@@ -86,6 +94,12 @@ int main() {
     for (float& v : b) v = rng.uniform_float() - 0.5f;
     for (float& v : inputs) v = rng.uniform_float() * 2 - 1;
     for (std::int32_t& label : labels) label = static_cast<std::int32_t>(rng.next_u32() % 8);
+    for (std::int8_t& v : q_x) v = static_cast<std::int8_t>(rng.next_u32());
+    for (std::int8_t& v : q_w) v = static_cast<std::int8_t>(rng.next_u32());
+    for (std::size_t o = 0; o < 64; ++o) {
+        q_bias[o] = static_cast<std::int32_t>(rng.next_u32() % 20001) - 10000;
+        q_multipliers[o] = {1518500250 + static_cast<std::int32_t>(o), -9};
+    }
     fast_net.init(1);
     scalar_net.init(1);
     for (Mlp<DefaultTarget>* net : {&net_sgd, &net_sgd_fused, &net_adam, &net_adam_fused}) net->init(1);
@@ -115,6 +129,16 @@ int main() {
             [&] { fast = fast == Status::ok ? fast_trainer.step(inputs, labels) : fast; });
     measure("mlp_training_step_batch8_scalar", 3 * batch * mlp_macs, batch,
             [&] { scalar = scalar == Status::ok ? scalar_trainer.step(inputs, labels) : scalar; });
+    measure("int8_dense_256x64_batch1", 256ul * 64ul, 1, [] {
+        kernels::quantized_dense_forward<1, 256, 64>(DefaultTarget{}, q_x, q_w, q_bias, q_multipliers, q_params, q_y);
+    });
+    measure("int8_dense_256x64_batch1_input_offset", 256ul * 64ul, 1, [] {
+        kernels::quantized_dense_forward<1, 256, 64>(DefaultTarget{}, q_x, q_w, q_bias, q_multipliers, q_offset_params,
+                                                     q_y);
+    });
+    measure("int8_dense_256x64_batch1_scalar", 256ul * 64ul, 1, [] {
+        kernels::quantized_dense_forward<1, 256, 64>(ScalarTarget{}, q_x, q_w, q_bias, q_multipliers, q_params, q_y);
+    });
     measure("mlp_sgd_step_batch1", 3 * mlp_macs, 1,
             [&] { fast = fast == Status::ok ? sgd_step.step(inputs, labels) : fast; });
     measure("mlp_sgd_fused_step_batch1", 3 * mlp_macs, 1,

@@ -19,8 +19,12 @@
 //   digits data train 1442 test 355 flash_bytes 116805
 //   digits epoch 1 loss 1.11383003 test_loss 0.490543835 train_acc 0.843273 test_acc 0.847887
 //   digits final train_acc 0.989598 test_acc 0.969014
+//   digits_int8 data train 1442 test 355 calibration 256 weight_bytes 2368 float_parameter_bytes 9640
+//   digits_int8 final test_acc 0.966197
+// The last two: the trained network quantizes itself on the device (quantize(), calibrated on 256
+// training images streamed from flash, no heap) and classifies the test images in int8.
 // Losses with 9 digits (every float bit), so that compare.cmake sees the real differences.
-// Exit 1 unless XOR reaches accuracy 1 and digits a test accuracy of at least 0.95.
+// Exit 1 unless XOR reaches accuracy 1 and digits a test accuracy of at least 0.95, float and int8.
 //
 //   build/x86-avx2/examples/on_device/on_device_training
 //   ctest --test-dir build/cortex-m4 -R on_device --output-on-failure   # the firmware in QEMU
@@ -137,15 +141,52 @@ bool train_digits() {
     return test_accuracy >= min_test_accuracy;
 }
 
+// The trained network quantizes itself: int8 weights and activations, calibrated on the first 256
+// training images (read from flash one at a time), then the test images in int8.
+QuantizedNetwork<DigitsNet> digits_int8;
+constexpr std::size_t calibration_count = 256;
+
+bool quantize_digits() {
+    const auto train_pixels = source(train_images);
+    const auto read = [&train_pixels](std::size_t k, float* x) {
+        std::int32_t label = 0;
+        return train_pixels(k, x, &label);
+    };
+    if (const QuantizationStatus q = quantize(digits_net, read, calibration_count, digits_int8);
+        q != QuantizationStatus::ok) {
+        std::printf("FAILED: digits: quantize (%s)\n", to_string(q));
+        return false;
+    }
+    std::printf("digits_int8 data train %u test %u calibration %u weight_bytes %u float_parameter_bytes %u\n",
+                static_cast<unsigned>(train_count), static_cast<unsigned>(test_count),
+                static_cast<unsigned>(calibration_count), static_cast<unsigned>(QuantizedNetwork<DigitsNet>::weight_bytes),
+                static_cast<unsigned>(DigitsNet::parameter_bytes));
+    const auto test_pixels = source(test_images);
+    std::size_t right = 0;
+    for (std::size_t k = 0; k < test_count; ++k) {
+        float x[digits::feature_count];
+        std::int32_t label = 0;
+        std::size_t predicted = 0;
+        test_pixels(k, x, &label);
+        if (digits_int8.classify(x, &predicted) != Status::ok) return false;
+        right += static_cast<std::int32_t>(predicted) == label;
+    }
+    const double accuracy = static_cast<double>(right) / test_count;
+    std::printf("digits_int8 final test_acc %.6g\n", accuracy);
+    return accuracy >= min_test_accuracy;
+}
+
 }  // namespace
 
 int main() {
     const bool xor_ok = train_xor();
     const bool digits_ok = train_digits();
+    const bool int8_ok = digits_ok && quantize_digits();
 #if defined(TINYMLP_ON_DEVICE_FIRMWARE)
     std::printf("firmware stack_used_bytes %u\n", static_cast<unsigned>(tinymlp_stack_used()));
 #endif
     if (!xor_ok) std::printf("FAILED: XOR accuracy below 1\n");
     if (!digits_ok) std::printf("FAILED: digits test accuracy below %.2f\n", min_test_accuracy);
-    return xor_ok && digits_ok ? 0 : 1;
+    if (digits_ok && !int8_ok) std::printf("FAILED: digits int8 test accuracy below %.2f\n", min_test_accuracy);
+    return xor_ok && digits_ok && int8_ok ? 0 : 1;
 }

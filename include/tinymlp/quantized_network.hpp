@@ -42,6 +42,7 @@ enum class [[nodiscard]] QuantizationStatus {
     empty_range,             // a tensor took one value only (all zeros, say): no scale to choose
     scale_out_of_range,      // a multiplier or a bias that int32 cannot hold
     invalid_percentile,      // CalibrationOptions::percentile outside (50, 100]
+    sample_unavailable,      // the read function could not read a calibration sample
 };
 
 constexpr const char* to_string(QuantizationStatus status) {
@@ -53,6 +54,7 @@ constexpr const char* to_string(QuantizationStatus status) {
         case QuantizationStatus::empty_range: return "empty calibration range";
         case QuantizationStatus::scale_out_of_range: return "scale out of range";
         case QuantizationStatus::invalid_percentile: return "invalid percentile";
+        case QuantizationStatus::sample_unavailable: return "calibration sample unavailable";
     }
     return "unknown quantization status";
 }
@@ -191,6 +193,9 @@ public:
         static constexpr std::size_t in_size = In, out_size = Out;
         std::int8_t weights[Out * In];
         bias_type bias[Out];
+        // bias + input_offset * the row's weight sum (int8: the sum the kernels run with, so that
+        // they need no row sums; CMSIS-NN's kernel sums), wrapping as the int32 sums do
+        bias_type folded_bias[Out];
         QuantizedMultiplier multipliers[Out];
         float weight_scales[Out];
         kernels::QuantizedDenseParams params;
@@ -272,8 +277,15 @@ private:
     void run(const A* in, A* y, A* scratch) const {
         const layer_type<K>& l = std::get<K>(layers_);
         A* out = K + 1 == dense_count ? y : scratch + (K % 2) * widest_layer;
-        kernels::quantized_dense_forward<1, layer_type<K>::in_size, layer_type<K>::out_size>(
-            ScalarTarget{}, in, l.weights, l.bias, l.multipliers, l.params, out);
+        if constexpr (std::is_same_v<A, std::int8_t>) {
+            kernels::QuantizedDenseParams folded = l.params;
+            folded.input_offset = 0;
+            kernels::quantized_dense_forward<1, layer_type<K>::in_size, layer_type<K>::out_size>(
+                typename Net::target{}, in, l.weights, l.folded_bias, l.multipliers, folded, out);
+        } else {
+            kernels::quantized_dense_forward<1, layer_type<K>::in_size, layer_type<K>::out_size>(
+                ScalarTarget{}, in, l.weights, l.bias, l.multipliers, l.params, out);
+        }
         if constexpr (K + 1 < dense_count) run<K + 1>(out, y, scratch);
     }
 
@@ -359,6 +371,12 @@ void quantize_layer(const Net& net, const TensorQuantization* tensor, QuantizedN
             l.weights[o * In + i] = static_cast<std::int8_t>(q < -127 ? -127 : q > 127 ? 127 : q);
         }
         l.bias[o] = static_cast<typename Q::bias_type>(bias);
+        std::uint32_t row_sum = 0;
+        for (std::size_t i = 0; i < In; ++i) row_sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(l.weights[o * In + i]));
+        l.folded_bias[o] = narrow ? static_cast<typename Q::bias_type>(static_cast<std::int32_t>(
+                                        static_cast<std::uint32_t>(l.bias[o]) +
+                                        static_cast<std::uint32_t>(-in.zero_point) * row_sum))
+                                  : l.bias[o];
         l.weight_scales[o] = weight_scale;
         l.multipliers[o] = m;
     }
@@ -388,10 +406,14 @@ bool finite_parameters(const Net& net, std::index_sequence<K...>) {
 }  // namespace detail
 
 
-// Post-training quantization of `net` from `count` calibration samples (samples [count][input_size]).
-template <class Net, class A>
-QuantizationStatus quantize(const Net& net, const typename Net::scalar* samples, std::size_t count,
-                            QuantizedNetwork<Net, A>& out, const CalibrationOptions& options = {}) {
+// Post-training quantization of `net` from `count` calibration samples, read one at a time by
+// read(k, x) (x: input_size scalars; false: the sample cannot be read), so that on a device they
+// can come from flash or a sensor with one sample in RAM. Each sample is read once, and once more
+// per tensor with a percentile below 100.
+template <class Net, class A, class Read,
+          class = std::enable_if_t<std::is_invocable_r_v<bool, Read&, std::size_t, typename Net::scalar*>>>
+QuantizationStatus quantize(const Net& net, Read&& read, std::size_t count, QuantizedNetwork<Net, A>& out,
+                            const CalibrationOptions& options = {}) {
     using Q = QuantizedNetwork<Net, A>;
     using C = detail::Calibration<Net, A>;
     using S = typename Net::scalar;
@@ -404,8 +426,10 @@ QuantizationStatus quantize(const Net& net, const typename Net::scalar* samples,
     // 1. ranges: min and max of each tensor over the samples
     double low[T], high[T];
     for (std::size_t t = 0; t < T; ++t) low[t] = HUGE_VAL, high[t] = -HUGE_VAL;
+    S sample[Net::input_size];
     for (std::size_t n = 0; n < count; ++n) {
-        const bool finite = C::visit_sample(net, samples + n * Net::input_size, [&](std::size_t t, const S* v, std::size_t m) {
+        if (!read(n, sample)) return QuantizationStatus::sample_unavailable;
+        const bool finite = C::visit_sample(net, sample, [&](std::size_t t, const S* v, std::size_t m) {
             for (std::size_t i = 0; i < m; ++i) {
                 const double value = static_cast<double>(v[i]);
                 low[t] = value < low[t] ? value : low[t];
@@ -422,8 +446,9 @@ QuantizationStatus quantize(const Net& net, const typename Net::scalar* samples,
             std::uint32_t histogram[bins] = {};
             std::size_t total = 0;
             const double width = (high[t] - low[t]) / bins;
-            for (std::size_t n = 0; n < count; ++n)
-                (void)C::visit_sample(net, samples + n * Net::input_size, [&](std::size_t u, const S* v, std::size_t m) {
+            for (std::size_t n = 0; n < count; ++n) {
+                if (!read(n, sample)) return QuantizationStatus::sample_unavailable;
+                (void)C::visit_sample(net, sample, [&](std::size_t u, const S* v, std::size_t m) {
                     if (u != t) return;
                     for (std::size_t i = 0; i < m; ++i) {
                         std::size_t b = static_cast<std::size_t>((static_cast<double>(v[i]) - low[t]) / width);
@@ -431,6 +456,7 @@ QuantizationStatus quantize(const Net& net, const typename Net::scalar* samples,
                         ++total;
                     }
                 });
+            }
             const double drop = static_cast<double>(total) * (100 - options.percentile) / 200;
             double seen = 0;
             std::size_t first = 0, last = bins - 1;
@@ -459,6 +485,18 @@ QuantizationStatus quantize(const Net& net, const typename Net::scalar* samples,
     out.set_input_quantization(tensor[0]);
     detail::quantize_layers(net, tensor, out, true, representable, std::make_index_sequence<Q::dense_count>{});
     return QuantizationStatus::ok;
+}
+
+// The same from an array of samples [count][input_size].
+template <class Net, class A>
+QuantizationStatus quantize(const Net& net, const typename Net::scalar* samples, std::size_t count,
+                            QuantizedNetwork<Net, A>& out, const CalibrationOptions& options = {}) {
+    using S = typename Net::scalar;
+    const auto read = [samples](std::size_t k, S* x) {
+        for (std::size_t i = 0; i < Net::input_size; ++i) x[i] = samples[k * Net::input_size + i];
+        return true;
+    };
+    return quantize(net, read, count, out, options);
 }
 
 }  // namespace tinymlp

@@ -55,3 +55,6 @@ void quantized_dense_forward(ScalarTarget, const std::int16_t* x, const std::int
 }
 
 }  // namespace tinymlp::kernels
+
+// The target's own int8 kernel (AVX2, NEON, Cortex-M DSP, Helium), beside the reference above.
+#include "simd/quantized_dense.hpp"

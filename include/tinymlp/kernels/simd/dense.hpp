@@ -60,14 +60,25 @@ struct Blocking {
     static constexpr std::size_t k_chunk = M <= rows ? K : (k_per_budget < 16 ? 16 : k_per_budget);
 };
 
+// GCC 12 at -O3 for Helium (Cortex-M55) builds code from this function that computes wrong
+// results when its first instruction-scheduling pass runs (test_frozen_and_fused: a 64x64 layer's
+// bias update at batch 1 off by up to 8e-3 in the trainer's inlined steps, right at -O2): the pass
+// is off for this function there. It costs instructions: one sample's dense 64x64 takes 1.12 per
+// multiply-add instead of 0.68 (instruction_counts).
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13 && defined(__ARM_FEATURE_MVE)
+#define TINYMLP_GEMM_BLOCK_ATTRIBUTES __attribute__((optimize("no-schedule-insns")))
+#else
+#define TINYMLP_GEMM_BLOCK_ATTRIBUTES
+#endif
+
 // One register block of C: Rows rows by Vectors full vectors of columns, plus (Tail > 0) one
 // vector of which only the first Tail lanes are columns of C. For k < k_full, B's tail vector is
 // loaded whole: its extra lanes hold the next row's values, which only reach accumulator lanes
 // that are never stored; from k_full on (where a whole vector would read past B) it is loaded
 // partially.
 template <class V, std::size_t Rows, std::size_t Vectors, std::size_t Tail, class Shape, class S>
-inline void gemm_block(const S* a, const S* b, std::size_t k_count, std::size_t k_full, S* c, const S* bias,
-                       Start start) {
+TINYMLP_GEMM_BLOCK_ATTRIBUTES inline void gemm_block(const S* a, const S* b, std::size_t k_count, std::size_t k_full,
+                                                     S* c, const S* bias, Start start) {
     constexpr std::size_t L = V::size;
     constexpr std::size_t NV = Vectors + (Tail > 0 ? 1 : 0);
     static_assert(Rows > 0 && NV > 0, "tinymlp: empty register block");

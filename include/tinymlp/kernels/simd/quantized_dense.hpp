@@ -1,0 +1,331 @@
+// The int8 dense layer on each target's integer instructions; results bit for bit as the
+// reference kernels/quantized_dense.hpp (and so as CMSIS-NN and TFLite Micro): the same int32
+// sums, in another order, and the same requantization.
+//   - x86 AVX2: x + input_offset widened to int16 once per sample, then VPMADDWD against W's rows
+//     widened from int8, four output channels at a time;
+//   - Arm NEON (aarch64, armv7): the same with VMLAL.S16;
+//   - Cortex-M with the DSP extension (M4, M7, M33): SMLAD on pairs of int16, x + input_offset
+//     packed once per sample as CMSIS-NN packs it (SXTB16 order), four output channels at a time;
+//   - Cortex-M55 (Helium): VMLADAVA.S8 over 16 lanes (a predicated tail), four channels at a time,
+//     the input offset times each row's sum (VADDVA.S8) added afterwards;
+//   - Cortex-M3 (neither): LDRSB and MLA, four channels at a time;
+//   - anything else: the reference.
+// The choice is the compiler's predefined macros, as CMSIS-NN makes it.
+#include "../../target.hpp"
+
+#ifndef TINYMLP_KERNELS_SIMD_QUANTIZED_DENSE_HPP
+#define TINYMLP_KERNELS_SIMD_QUANTIZED_DENSE_HPP
+#if TINYMLP_SIMD
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "../quantized_dense.hpp"
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#elif defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+#elif defined(__ARM_NEON)
+#include <arm_neon.h>
+#elif defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#endif
+
+namespace tinymlp::kernels {
+
+namespace quantized_detail {
+
+// The output stage, its settings in registers (the int8 stores of y could alias a
+// QuantizedDenseParams in memory, so the compiler would reload them for every output).
+struct Finish {
+    std::int32_t offset, low, high;
+    explicit Finish(const QuantizedDenseParams& p)
+        : offset(p.output_offset), low(p.activation_min), high(p.activation_max) {}
+    // The requantized, offset and clamped output of one channel's int32 sum: requantize() as
+    // quantization.hpp, without its saturation case (a multiplier is never -2^31).
+    std::int8_t operator()(std::int32_t acc, QuantizedMultiplier q) const {
+        const int left = q.shift > 0 ? q.shift : 0, right = q.shift > 0 ? 0 : -q.shift;
+        const std::int32_t shifted = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) << left);
+        const std::int64_t product = static_cast<std::int64_t>(shifted) * q.multiplier;
+        const std::int32_t high_part = static_cast<std::int32_t>((product + (std::int64_t(1) << 30)) >> 31);
+        std::int32_t out = rounding_divide_by_power_of_two(high_part, right) + offset;
+        out = out < low ? low : out > high ? high : out;
+        return static_cast<std::int8_t>(out);
+    }
+};
+inline std::int8_t finish(std::int32_t acc, QuantizedMultiplier q, const QuantizedDenseParams& p) {
+    return Finish(p)(acc, q);
+}
+
+// The int32 sums wrap as the references' do; unsigned arithmetic makes that defined.
+inline std::int32_t wrap_add(std::int32_t a, std::int32_t b) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
+}
+
+#if defined(__AVX2__)
+template <class Arch>
+inline std::int32_t sum_lanes(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+// Channels [o, o + Rows): sums of x16 (In int16) with W's rows.
+template <class Arch, std::size_t In, std::size_t Rows>
+inline void dot_rows(const std::int16_t* x16, const std::int8_t* w, std::int32_t* sums) {
+    constexpr std::size_t full = In / 16 * 16;
+    __m256i acc[Rows];
+    for (std::size_t r = 0; r < Rows; ++r) acc[r] = _mm256_setzero_si256();
+    for (std::size_t i = 0; i < full; i += 16) {
+        const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x16 + i));
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + r * In + i)));
+            acc[r] = _mm256_add_epi32(acc[r], _mm256_madd_epi16(xv, wv));
+        }
+    }
+    for (std::size_t r = 0; r < Rows; ++r) {
+        std::int32_t s = sum_lanes<Arch>(acc[r]);
+        for (std::size_t i = full; i < In; ++i) s = wrap_add(s, x16[i] * w[r * In + i]);
+        sums[r] = s;
+    }
+}
+#elif defined(__ARM_NEON) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+template <class Arch, std::size_t In, std::size_t Rows>
+inline void dot_rows(const std::int16_t* x16, const std::int8_t* w, std::int32_t* sums) {
+    constexpr std::size_t full = In / 8 * 8;
+    int32x4_t acc[Rows];
+    for (std::size_t r = 0; r < Rows; ++r) acc[r] = vdupq_n_s32(0);
+    for (std::size_t i = 0; i < full; i += 8) {
+        const int16x8_t xv = vld1q_s16(x16 + i);
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const int16x8_t wv = vmovl_s8(vld1_s8(w + r * In + i));
+            acc[r] = vmlal_s16(acc[r], vget_low_s16(xv), vget_low_s16(wv));
+            acc[r] = vmlal_s16(acc[r], vget_high_s16(xv), vget_high_s16(wv));
+        }
+    }
+    for (std::size_t r = 0; r < Rows; ++r) {
+        const int32x2_t pair = vadd_s32(vget_low_s32(acc[r]), vget_high_s32(acc[r]));
+        std::int32_t s = vget_lane_s32(vpadd_s32(pair, pair), 0);
+        for (std::size_t i = full; i < In; ++i) s = wrap_add(s, x16[i] * w[r * In + i]);
+        sums[r] = s;
+    }
+}
+#endif
+
+#if (defined(__AVX2__) || defined(__ARM_NEON)) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
+void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
+             const QuantizedDenseParams& p, std::int8_t* y) {
+    constexpr std::size_t rows = 4;
+    alignas(32) std::int16_t x16[In];
+    for (std::size_t n = 0; n < B; ++n) {
+        // x + input_offset: within [-255, 255], an int16
+        for (std::size_t i = 0; i < In; ++i) x16[i] = static_cast<std::int16_t>(x[n * In + i] + p.input_offset);
+        constexpr std::size_t blocked = Out / rows * rows;
+        const Finish out(p);
+        std::int32_t sums[rows];
+        for (std::size_t o = 0; o < blocked; o += rows) {
+            dot_rows<Arch, In, rows>(x16, w + o * In, sums);
+            for (std::size_t r = 0; r < rows; ++r)
+                y[n * Out + o + r] = out(wrap_add(bias ? bias[o + r] : 0, sums[r]), q[o + r]);
+        }
+        for (std::size_t o = blocked; o < Out; ++o) {
+            dot_rows<Arch, In, 1>(x16, w + o * In, sums);
+            y[n * Out + o] = out(wrap_add(bias ? bias[o] : 0, sums[0]), q[o]);
+        }
+    }
+}
+#elif defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+// Rows channels at a time: each 16 inputs are loaded once for all of them.
+template <std::size_t In, std::size_t Rows>
+inline void mve_rows(const std::int8_t* xn, const std::int8_t* w, std::int32_t offset, std::int32_t* sums) {
+    constexpr std::size_t full = In / 16 * 16;
+    std::int32_t dot[Rows] = {}, row_sum[Rows] = {};
+    if (offset == 0) {  // no row sums (QuantizedNetwork folds the offset into the bias)
+#pragma GCC unroll 1
+        for (std::size_t i = 0; i < full; i += 16) {
+            const int8x16_t xv = vldrbq_s8(xn + i);
+#pragma GCC unroll 4
+            for (std::size_t r = 0; r < Rows; ++r) dot[r] = vmladavaq_s8(dot[r], xv, vldrbq_s8(w + r * In + i));
+        }
+        if constexpr (In % 16 > 0) {
+            const mve_pred16_t lanes = vctp8q(static_cast<std::uint32_t>(In % 16));
+            const int8x16_t xv = vldrbq_z_s8(xn + full, lanes);
+            for (std::size_t r = 0; r < Rows; ++r)
+                dot[r] = vmladavaq_p_s8(dot[r], xv, vldrbq_z_s8(w + r * In + full, lanes), lanes);
+        }
+        for (std::size_t r = 0; r < Rows; ++r) sums[r] = dot[r];
+        return;
+    }
+#pragma GCC unroll 1
+    for (std::size_t i = 0; i < full; i += 16) {
+        const int8x16_t xv = vldrbq_s8(xn + i);
+#pragma GCC unroll 4
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const int8x16_t wv = vldrbq_s8(w + r * In + i);
+            dot[r] = vmladavaq_s8(dot[r], xv, wv);
+            row_sum[r] = vaddvaq_s8(row_sum[r], wv);
+        }
+    }
+    if constexpr (In % 16 > 0) {
+        const mve_pred16_t lanes = vctp8q(static_cast<std::uint32_t>(In % 16));
+        const int8x16_t xv = vldrbq_z_s8(xn + full, lanes);
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const int8x16_t wv = vldrbq_z_s8(w + r * In + full, lanes);
+            dot[r] = vmladavaq_p_s8(dot[r], xv, wv, lanes);
+            row_sum[r] = vaddvaq_p_s8(row_sum[r], wv, lanes);
+        }
+    }
+    // sum (x + offset) w = sum x w + offset sum w, in wrapping int32 as the references'
+    for (std::size_t r = 0; r < Rows; ++r)
+        sums[r] = wrap_add(dot[r], static_cast<std::int32_t>(static_cast<std::uint32_t>(offset) *
+                                                             static_cast<std::uint32_t>(row_sum[r])));
+}
+
+template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
+void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
+             const QuantizedDenseParams& p, std::int8_t* y) {
+    constexpr std::size_t rows = 4, blocked = Out / rows * rows;
+    for (std::size_t n = 0; n < B; ++n) {
+        const std::int8_t* xn = x + n * In;
+        const Finish out(p);
+        std::int32_t sums[rows];
+        for (std::size_t o = 0; o < blocked; o += rows) {
+            mve_rows<In, rows>(xn, w + o * In, p.input_offset, sums);
+            for (std::size_t r = 0; r < rows; ++r) y[n * Out + o + r] = out(wrap_add(bias ? bias[o + r] : 0, sums[r]), q[o + r]);
+        }
+        for (std::size_t o = blocked; o < Out; ++o) {
+            mve_rows<In, 1>(xn, w + o * In, p.input_offset, sums);
+            y[n * Out + o] = out(wrap_add(bias ? bias[o] : 0, sums[0]), q[o]);
+        }
+    }
+}
+#elif defined(__ARM_FEATURE_DSP)
+inline std::uint32_t sxtb16_ror8(std::uint32_t v) {  // one SXTB16 with its rotation
+    std::uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+inline std::uint32_t sxtab16_ror8(std::uint32_t a, std::uint32_t v) {
+    std::uint32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(v));
+    return r;
+}
+inline std::int32_t smlad(std::uint32_t a, std::uint32_t b, std::int32_t acc) {
+    return static_cast<std::int32_t>(__smlad(a, b, static_cast<std::uint32_t>(acc)));
+}
+
+// Rows channels at a time over packed pairs (see forward): each pair of words is loaded once for
+// all of them.
+template <std::size_t In, std::size_t Rows>
+inline void dsp_rows(const std::uint32_t* pairs, const std::int8_t* xn, std::int32_t offset, const std::int8_t* w,
+                     std::int32_t* acc) {
+    constexpr std::size_t groups = In / 4;
+#pragma GCC unroll 2
+    for (std::size_t j = 0; j < groups; ++j) {
+        std::uint64_t both;  // one LDRD
+        std::memcpy(&both, pairs + 2 * j, 8);
+        const std::uint32_t even = static_cast<std::uint32_t>(both), odd = static_cast<std::uint32_t>(both >> 32);
+#pragma GCC unroll 4
+        for (std::size_t r = 0; r < Rows; ++r) {
+            std::uint32_t u;
+            std::memcpy(&u, w + r * In + 4 * j, 4);
+            acc[r] = smlad(even, __sxtb16(u), acc[r]);
+            acc[r] = smlad(odd, sxtb16_ror8(u), acc[r]);
+        }
+    }
+    for (std::size_t i = 4 * groups; i < In; ++i)
+        for (std::size_t r = 0; r < Rows; ++r) acc[r] = wrap_add(acc[r], (xn[i] + offset) * w[r * In + i]);
+}
+
+// x + input_offset as int16 pairs in SXTB16 order: word 2j holds (x[4j], x[4j+2]) and word 2j + 1
+// holds (x[4j+1], x[4j+3]), the halves SXTB16 and SXTB16 ROR #8 take out of a word of W.
+template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
+void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
+             const QuantizedDenseParams& p, std::int8_t* y) {
+    constexpr std::size_t groups = In / 4, rows = 4, blocked = Out / rows * rows;
+    alignas(8) std::uint32_t pairs[2 * groups + 2];
+    for (std::size_t n = 0; n < B; ++n) {
+        const std::int8_t* xn = x + n * In;
+        // SXTAB16: the offset added to both halves in the same instruction
+        const std::uint32_t offsets = static_cast<std::uint16_t>(p.input_offset) * 0x10001u;
+        for (std::size_t j = 0; j < groups; ++j) {
+            std::uint32_t u;
+            std::memcpy(&u, xn + 4 * j, 4);
+            pairs[2 * j] = __sxtab16(offsets, u);
+            pairs[2 * j + 1] = sxtab16_ror8(offsets, u);
+        }
+        const Finish out(p);
+        for (std::size_t o = 0; o < blocked; o += rows) {
+            std::int32_t acc[rows];
+            for (std::size_t r = 0; r < rows; ++r) acc[r] = bias ? bias[o + r] : 0;
+            dsp_rows<In, rows>(pairs, xn, p.input_offset, w + o * In, acc);
+            for (std::size_t r = 0; r < rows; ++r) y[n * Out + o + r] = out(acc[r], q[o + r]);
+        }
+        for (std::size_t o = blocked; o < Out; ++o) {
+            std::int32_t acc[1] = {bias ? bias[o] : 0};
+            dsp_rows<In, 1>(pairs, xn, p.input_offset, w + o * In, acc);
+            y[n * Out + o] = out(acc[0], q[o]);
+        }
+    }
+}
+#elif defined(__thumb2__)
+// Cortex-M3 (no DSP, no FPU): x + input_offset in int32 once per sample, four channels at a time,
+// each input loaded once for all four; LDRSB and MLA.
+template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
+void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
+             const QuantizedDenseParams& p, std::int8_t* y) {
+    constexpr std::size_t rows = 4, blocked = Out / rows * rows;
+    std::int32_t x32[In];
+    for (std::size_t n = 0; n < B; ++n) {
+        for (std::size_t i = 0; i < In; ++i) x32[i] = x[n * In + i] + p.input_offset;
+        for (std::size_t o = 0; o < blocked; o += rows) {
+            const std::int8_t* wo = w + o * In;
+            std::uint32_t a0 = bias ? static_cast<std::uint32_t>(bias[o]) : 0, a1 = bias ? static_cast<std::uint32_t>(bias[o + 1]) : 0;
+            std::uint32_t a2 = bias ? static_cast<std::uint32_t>(bias[o + 2]) : 0, a3 = bias ? static_cast<std::uint32_t>(bias[o + 3]) : 0;
+#pragma GCC unroll 4
+            for (std::size_t i = 0; i < In; ++i) {
+                const std::uint32_t xi = static_cast<std::uint32_t>(x32[i]);
+                a0 += xi * static_cast<std::uint32_t>(static_cast<std::int32_t>(wo[i]));
+                a1 += xi * static_cast<std::uint32_t>(static_cast<std::int32_t>(wo[In + i]));
+                a2 += xi * static_cast<std::uint32_t>(static_cast<std::int32_t>(wo[2 * In + i]));
+                a3 += xi * static_cast<std::uint32_t>(static_cast<std::int32_t>(wo[3 * In + i]));
+            }
+            y[n * Out + o] = finish(static_cast<std::int32_t>(a0), q[o], p);
+            y[n * Out + o + 1] = finish(static_cast<std::int32_t>(a1), q[o + 1], p);
+            y[n * Out + o + 2] = finish(static_cast<std::int32_t>(a2), q[o + 2], p);
+            y[n * Out + o + 3] = finish(static_cast<std::int32_t>(a3), q[o + 3], p);
+        }
+        for (std::size_t o = blocked; o < Out; ++o) {
+            std::uint32_t a = bias ? static_cast<std::uint32_t>(bias[o]) : 0;
+            for (std::size_t i = 0; i < In; ++i)
+                a += static_cast<std::uint32_t>(x32[i]) * static_cast<std::uint32_t>(static_cast<std::int32_t>(w[o * In + i]));
+            y[n * Out + o] = finish(static_cast<std::int32_t>(a), q[o], p);
+        }
+    }
+}
+#else
+template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
+void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
+             const QuantizedDenseParams& p, std::int8_t* y) {
+    quantized_dense_forward<B, In, Out>(ScalarTarget{}, x, w, bias, q, p, y);
+}
+#endif
+
+}  // namespace quantized_detail
+
+template <std::size_t B, std::size_t In, std::size_t Out, class Arch>
+void quantized_dense_forward(SimdTarget<Arch>, const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
+                             const QuantizedMultiplier* q, const QuantizedDenseParams& p, std::int8_t* y) {
+    // Arch in the instantiation: the x86 dispatch compiles this header under several instruction
+    // sets in one program, each of which must keep its own body
+    quantized_detail::forward<Arch, B, In, Out>(x, w, bias, q, p, y);
+}
+
+}  // namespace tinymlp::kernels
+
+#endif  // TINYMLP_SIMD
+#endif  // TINYMLP_KERNELS_SIMD_QUANTIZED_DENSE_HPP
