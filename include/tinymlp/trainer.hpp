@@ -467,13 +467,14 @@ private:
         (update_layer<I>(), ...);
     }
     // Weights get weight decay; biases and slopes only with decay_biases (as in the textbook).
-    // `first` counts from the layer's first parameter, `g` holds the gradient of `count` of them.
+    // `first` counts from the layer's first parameter, `g` holds the gradient of `count` of them;
+    // with_l1: add the L1 term's gradient first (the unfused path has added it to every gradient).
     template <std::size_t I>
-    void update_segment(std::size_t first, S* g, std::size_t count) {
+    void update_segment(std::size_t first, S* g, std::size_t count, bool with_l1) {
         using L = layer<I>;
         S* p = net_->template layer_parameters<I>() + first;
         const bool weights = first < L::weight_count;
-        if (weights && regularization_.l1 > 0)
+        if (with_l1 && weights && regularization_.l1 > 0)
             kernels::add_l1_gradient(Target{}, p, g, count, static_cast<S>(regularization_.l1));
         const S decay = weights || regularization_.decay_biases ? static_cast<S>(regularization_.weight_decay) : S(0);
         optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I) + first - Net::template trainable_begin<I>,
@@ -484,29 +485,15 @@ private:
     static constexpr std::size_t trainable_weights =
         Net::template trainable_begin<I> < layer<I>::weight_count ? layer<I>::weight_count - Net::template trainable_begin<I> : 0;
 
+    // The weights, then the rest: separate segments since weight decay differs.
     template <std::size_t I>
     void update_layer() {
         using L = layer<I>;
         constexpr std::size_t begin = Net::template trainable_begin<I>, weights = trainable_weights<I>;
         S* g = buffers_.gradients + Net::trainable_offset(I);
-        // the weights, then the rest: separate segments since weight decay differs
-        if constexpr (weights > 0) update_weights<I>(begin, g, weights);
-        if constexpr (L::param_count > begin + weights) {
-            constexpr std::size_t rest = begin + weights;
-            update_rest<I>(rest, g + weights, L::param_count - rest);
-        }
-    }
-    template <std::size_t I>
-    void update_weights(std::size_t first, S* g, std::size_t count) {
-        S* p = net_->template layer_parameters<I>() + first;
-        optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I), count,
-                                           static_cast<S>(regularization_.weight_decay));
-    }
-    template <std::size_t I>
-    void update_rest(std::size_t first, S* g, std::size_t count) {
-        S* p = net_->template layer_parameters<I>() + first;
-        const S decay = regularization_.decay_biases ? static_cast<S>(regularization_.weight_decay) : S(0);
-        optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I) + trainable_weights<I>, count, decay);
+        if constexpr (weights > 0) update_segment<I>(begin, g, weights, false);
+        if constexpr (L::param_count > begin + weights)
+            update_segment<I>(begin + weights, g + weights, L::param_count - begin - weights, false);
     }
 
     // L1 on the weights that train.
@@ -604,7 +591,9 @@ private:
             constexpr std::size_t begin = Net::template trainable_begin<I>;
             const S* dy = buffers_.deltas + delta_place(I);
             S* block = buffers_.deltas + slot_count;  // the temporaries' room, free by now
-            const auto update = [this](std::size_t first, S* g, std::size_t count) { update_segment<I>(first, g, count); };
+            const auto update = [this](std::size_t first, S* g, std::size_t count) {
+                update_segment<I>(first, g, count, true);
+            };
             if constexpr (updates_in_blocks<L>::value) {
                 L::template fused_update<Target, B, begin>(input_of_layer<I>(x), dy, block, update);
             } else {
@@ -613,9 +602,9 @@ private:
                                                 buffers_.saved + B * Net::saved_offset(I), dy, nullptr, block,
                                                 buffers_.scratch);
                 constexpr std::size_t weights = trainable_weights<I>;
-                if constexpr (weights > 0) update_segment<I>(begin, block, weights);
+                if constexpr (weights > 0) update_segment<I>(begin, block, weights, true);
                 if constexpr (L::param_count > begin + weights)
-                    update_segment<I>(begin + weights, block + weights, L::param_count - begin - weights);
+                    update_segment<I>(begin + weights, block + weights, L::param_count - begin - weights, true);
             }
         }
     }
