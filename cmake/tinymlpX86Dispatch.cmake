@@ -25,7 +25,7 @@ endif()
 
 set(TINYMLP_ISA_FLAGS_sse2 "")
 set(TINYMLP_ISA_FLAGS_avx2 -mavx2 -mfma)
-set(TINYMLP_ISA_FLAGS_avx512 -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma)
+set(TINYMLP_ISA_FLAGS_avx512 -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mfma)
 
 function(tinymlp_x86_dispatch_sources target)
     if(NOT TINYMLP_X86_DISPATCH)

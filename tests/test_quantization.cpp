@@ -18,6 +18,7 @@
 
 #include <tinymlp/kernels/quantized_dense.hpp>
 #include <tinymlp/quantization.hpp>
+#include <tinymlp/random.hpp>
 
 #include "check.hpp"
 #include "fixture.hpp"
@@ -238,5 +239,66 @@ TEST(int16_dense_is_cmsis_nns_and_tflms_bit_for_bit) {
     CHECK(load());
     const std::size_t wrong =
         check_dense16_cases(std::make_index_sequence<sizeof dense16_cases / sizeof dense16_cases[0]>{});
+    CHECK(wrong == 0);
+}
+
+namespace {
+
+// The target's int8 kernel against the reference on random layers: every tile and tail of every
+// port's kernel (rows in blocks of 1, 2, 4, 8; samples in blocks of 4; 16- and 64-byte steps with
+// their tails), input offsets from -127 to 128 (0 as QuantizedNetwork folds it), biases and
+// multipliers that drive outputs into both clamps.
+template <std::size_t B, std::size_t In, std::size_t Out>
+std::size_t random_dense_differences(Pcg32& rng, std::size_t rounds) {
+    static std::int8_t xs[B * In], ws[Out * In], reference[B * Out], target[B * Out];
+    static std::int32_t bias[Out];
+    static QuantizedMultiplier q[Out];
+    std::size_t wrong = 0;
+    for (std::size_t round = 0; round < rounds; ++round) {
+        const auto any = [&](std::int32_t low, std::int32_t high) {
+            return low + static_cast<std::int32_t>(rng.next_u32() % static_cast<std::uint32_t>(high - low + 1));
+        };
+        for (std::int8_t& v : xs) v = static_cast<std::int8_t>(any(-128, 127));
+        for (std::int8_t& v : ws) v = static_cast<std::int8_t>(any(-127, 127));
+        for (std::size_t o = 0; o < Out; ++o) {
+            bias[o] = any(-(1 << 22), 1 << 22);
+            q[o] = {any(1 << 30, 0x7fffffff), any(-14, round % 3 == 0 ? 2 : -6)};
+        }
+        kernels::QuantizedDenseParams p;
+        const std::int32_t offsets[] = {0, 128, -127, any(-127, 128)};
+        p.input_offset = offsets[round % 4];
+        p.output_offset = any(-128, 127);
+        p.activation_min = round % 2 ? -128 : any(-128, 0);
+        p.activation_max = round % 2 ? 127 : any(p.activation_min, 127);
+        kernels::quantized_dense_forward<B, In, Out>(ScalarTarget{}, xs, ws, bias, q, p, reference);
+        kernels::quantized_dense_forward<B, In, Out>(DefaultTarget{}, xs, ws, round % 5 == 4 ? nullptr : bias, q, p,
+                                                      target);
+        if (round % 5 == 4) kernels::quantized_dense_forward<B, In, Out>(ScalarTarget{}, xs, ws, nullptr, q, p, reference);
+        for (std::size_t i = 0; i < B * Out; ++i) wrong += target[i] != reference[i];
+    }
+    return wrong;
+}
+
+}  // namespace
+
+TEST(int8_dense_target_kernel_is_the_references_on_random_layers) {
+    Pcg32 rng(2024);
+    std::size_t wrong = 0;
+    wrong += random_dense_differences<1, 1, 1>(rng, 20);
+    wrong += random_dense_differences<1, 3, 5>(rng, 20);
+    wrong += random_dense_differences<4, 17, 8>(rng, 20);
+    wrong += random_dense_differences<5, 63, 9>(rng, 20);
+    wrong += random_dense_differences<9, 64, 17>(rng, 20);
+    wrong += random_dense_differences<4, 65, 3>(rng, 20);
+    wrong += random_dense_differences<3, 129, 12>(rng, 20);
+    wrong += random_dense_differences<8, 255, 33>(rng, 10);
+    wrong += random_dense_differences<1, 784, 10>(rng, 10);
+    wrong += random_dense_differences<6, 256, 64>(rng, 5);
+    wrong += random_dense_differences<13, 100, 7>(rng, 10);
+#if !defined(TINYMLP_TEST_SMALL_MEMORY)
+    wrong += random_dense_differences<4, 784, 16>(rng, 5);
+#endif
+    std::printf("  %lu outputs differ between %s and the reference\n", static_cast<unsigned long>(wrong),
+                DefaultTarget::name);
     CHECK(wrong == 0);
 }

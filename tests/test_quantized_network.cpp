@@ -138,6 +138,27 @@ TEST(integer_inference_against_pytorch_quantized_modules) {
     CHECK(same_class_as_float >= input_count * 95 / 100);
 }
 
+// A batch (the kernels' blocks of four samples and the samples left over) gives each sample's
+// one-sample outputs, and so PyTorch's within the LSB above.
+TEST(batches_give_the_one_sample_outputs) {
+    const FixtureArray* x = require("x");
+    if (!x) return;
+    constexpr std::size_t B = 7;
+    static std::int8_t xq[B * Net::input_size], batch[B * Q::output_size], one[Q::output_size];
+    static std::int8_t scratch[Q::inference_scratch_count<B>];
+    std::size_t differing = 0;
+    for (std::size_t first = 0; first + B <= input_count; first += B) {
+        for (std::size_t n = 0; n < B; ++n)
+            CHECK(quantized.quantize_input(x->f32 + (first + n) * Net::input_size, xq + n * Net::input_size) == Status::ok);
+        quantized.predict_batch<B>(xq, batch, scratch);
+        for (std::size_t n = 0; n < B; ++n) {
+            quantized.predict(xq + n * Net::input_size, one);
+            differing += std::memcmp(one, batch + n * Q::output_size, Q::output_size) != 0;
+        }
+    }
+    CHECK(differing == 0);
+}
+
 TEST(float_interface_and_percentile_calibration) {
     const FixtureArray *x = require("x"), *calibration = require("calibration");
     if (!x || !calibration) return;

@@ -5,7 +5,9 @@
 //
 //   isa_sse2    x86-64 baseline (what a plain build without -m flags runs)
 //   isa_avx2    -mavx2 -mfma                                     (the x86-avx2 preset's flags)
-//   isa_avx512  -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma (the x86-avx512 preset's flags)
+//   isa_avx512  -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mfma
+//               (the x86-avx512 preset's flags; VNNI is the int8 kernels' VPDPBUSD, which every
+//               AVX-512 CPU since Cascade Lake and Zen 4 has: Skylake-SP/X run the avx2 variant)
 //
 // and calls the variant the CPU runs through a function pointer chosen once. CMake does the
 // compiling: tinymlp_x86_dispatch_sources(<target> <source>...) (cmake/tinymlpX86Dispatch.cmake).
@@ -54,7 +56,8 @@ inline IsaLevel cpu_isa_level() noexcept {
         __builtin_cpu_init();
         const bool fma = __builtin_cpu_supports("fma");
         if (fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+            __builtin_cpu_supports("avx512vnni"))
             return IsaLevel::avx512;
         if (fma && __builtin_cpu_supports("avx2")) return IsaLevel::avx2;
         return IsaLevel::sse2;
@@ -67,7 +70,7 @@ inline IsaLevel cpu_isa_level() noexcept {
 
 // The level a translation unit is compiled for, from the compiler's macros.
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && \
-    defined(__AVX512VL__) && defined(__FMA__)
+    defined(__AVX512VL__) && defined(__AVX512VNNI__) && defined(__FMA__)
 #define TINYMLP_ISA_VARIANT isa_avx512
 inline constexpr IsaLevel compiled_isa_level = IsaLevel::avx512;
 #elif defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)

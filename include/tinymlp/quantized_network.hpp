@@ -238,7 +238,16 @@ public:
     // Integer in, integer out (the quantized logits).
     void predict(const A* x, A* y) const {
         A scratch[2 * widest_layer];
-        run<0>(x, y, scratch);
+        run<1, 0>(x, y, scratch);
+    }
+    // A batch of B samples, integer in and out, with caller-owned scratch of
+    // inference_scratch_count<B> activations (the int8 kernels load each weight once for several
+    // samples).
+    template <std::size_t B>
+    static constexpr std::size_t inference_scratch_count = 2 * B * widest_layer;
+    template <std::size_t B>
+    void predict_batch(const A* x, A* y, A* scratch) const {
+        run<B, 0>(x, y, scratch);
     }
     // float in (quantized with the input's scale and zero point, saturating), float out
     // (dequantized). Refuses a non-finite input.
@@ -273,20 +282,20 @@ public:
     }
 
 private:
-    template <std::size_t K>
+    template <std::size_t B, std::size_t K>
     void run(const A* in, A* y, A* scratch) const {
         const layer_type<K>& l = std::get<K>(layers_);
-        A* out = K + 1 == dense_count ? y : scratch + (K % 2) * widest_layer;
+        A* out = K + 1 == dense_count ? y : scratch + (K % 2) * B * widest_layer;
         if constexpr (std::is_same_v<A, std::int8_t>) {
             kernels::QuantizedDenseParams folded = l.params;
             folded.input_offset = 0;
-            kernels::quantized_dense_forward<1, layer_type<K>::in_size, layer_type<K>::out_size>(
+            kernels::quantized_dense_forward<B, layer_type<K>::in_size, layer_type<K>::out_size>(
                 typename Net::target{}, in, l.weights, l.folded_bias, l.multipliers, folded, out);
         } else {
-            kernels::quantized_dense_forward<1, layer_type<K>::in_size, layer_type<K>::out_size>(
+            kernels::quantized_dense_forward<B, layer_type<K>::in_size, layer_type<K>::out_size>(
                 ScalarTarget{}, in, l.weights, l.bias, l.multipliers, l.params, out);
         }
-        if constexpr (K + 1 < dense_count) run<K + 1>(out, y, scratch);
+        if constexpr (K + 1 < dense_count) run<B, K + 1>(out, y, scratch);
     }
 
 public:

@@ -1,8 +1,10 @@
 // The int8 dense layer on each target's integer instructions; results bit for bit as the
 // reference kernels/quantized_dense.hpp (and so as CMSIS-NN and TFLite Micro): the same int32
 // sums, in another order, and the same requantization.
+//   - x86 AVX-512 VNNI: VPDPBUSD on 64 bytes, W's rows flipped to unsigned (see dot_tile), eight
+//     channels at a time for one sample, four by four samples in a batch;
 //   - x86 AVX2: x + input_offset widened to int16 once per sample, then VPMADDWD against W's rows
-//     widened from int8, four output channels at a time;
+//     widened from int8, four channels at a time for one sample, two by four samples in a batch;
 //   - Arm NEON (aarch64, armv7): the same with VMLAL.S16;
 //   - Cortex-M with the DSP extension (M4, M7, M33): SMLAD on pairs of int16, x + input_offset
 //     packed once per sample as CMSIS-NN packs it (SXTB16 order), four output channels at a time;
@@ -20,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "../quantized_dense.hpp"
 
@@ -64,7 +67,95 @@ inline std::int32_t wrap_add(std::int32_t a, std::int32_t b) {
     return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
 }
 
-#if defined(__AVX2__)
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+// Four vectors of int32 lanes to their four sums, in order.
+template <class Arch>
+inline __m128i sum_lanes4(__m512i a, __m512i b, __m512i c, __m512i d) {
+    const auto half = [](__m512i v) {
+        return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+    };
+    const __m256i abcd = _mm256_hadd_epi32(_mm256_hadd_epi32(half(a), half(b)), _mm256_hadd_epi32(half(c), half(d)));
+    return _mm_add_epi32(_mm256_castsi256_si128(abcd), _mm256_extracti128_si256(abcd, 1));
+}
+
+// VPDPBUSD multiplies unsigned bytes by signed ones. W's rows go in as w + 128 (w XOR 0x80, as
+// unsigned) and x as it is: the sums are sum w x + 128 sum x, and forward takes 128 sum x back
+// out. Nothing is copied or precomputed. Rows rows of W times N samples (x, x + In, ...) into
+// sums[n][r]; the last 64 bytes masked (masked-off weights become 128 and meet x's zeros).
+template <class Arch, std::size_t In, std::size_t N, std::size_t Rows>
+inline void dot_tile(const std::int8_t* x, const std::int8_t* w, std::int32_t (*sums)[Rows]) {
+    constexpr std::size_t full = In / 64 * 64, tail = In % 64;
+    const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+    __m512i acc[N][Rows];
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = _mm512_setzero_si512();
+    const auto step = [&](std::size_t i, __mmask64 lanes) {
+        __m512i wu[Rows];
+        for (std::size_t r = 0; r < Rows; ++r)
+            wu[r] = _mm512_xor_si512(_mm512_maskz_loadu_epi8(lanes, w + r * In + i), flip);
+        for (std::size_t n = 0; n < N; ++n) {
+            const __m512i xv = _mm512_maskz_loadu_epi8(lanes, x + n * In + i);
+            for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = _mm512_dpbusd_epi32(acc[n][r], wu[r], xv);
+        }
+    };
+    for (std::size_t i = 0; i < full; i += 64) step(i, ~__mmask64(0));
+    if constexpr (tail > 0) step(full, (__mmask64(1) << tail) - 1);
+    for (std::size_t n = 0; n < N; ++n) {
+        if constexpr (Rows % 4 == 0) {
+            for (std::size_t r = 0; r < Rows; r += 4)
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(&sums[n][r]),
+                                 sum_lanes4<Arch>(acc[n][r], acc[n][r + 1], acc[n][r + 2], acc[n][r + 3]));
+        } else {
+            for (std::size_t r = 0; r < Rows; ++r) sums[n][r] = _mm512_reduce_add_epi32(acc[n][r]);
+        }
+    }
+}
+
+template <std::size_t In>
+inline std::int32_t byte_sum(const std::int8_t* v) {
+    std::int32_t s = 0;
+    for (std::size_t i = 0; i < In; ++i) s += v[i];
+    return s;
+}
+
+template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
+void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
+             const QuantizedDenseParams& p, std::int8_t* y) {
+    const Finish out(p);
+    // sum (x + input_offset) w = (the tile's sum - 128 sum x) + input_offset sum w; the last term
+    // only for a caller that passes an offset (QuantizedNetwork folds it into the bias)
+    const auto offset_term = [&](std::size_t o) {
+        return p.input_offset == 0 ? 0
+                                   : static_cast<std::int32_t>(static_cast<std::uint32_t>(p.input_offset) *
+                                                               static_cast<std::uint32_t>(byte_sum<In>(w + o * In)));
+    };
+    // N samples from n0, Rows rows at a time, then the rows left over one by one
+    const auto samples = [&](auto n_count, std::size_t n0) {
+        constexpr std::size_t N = decltype(n_count)::value, Rows = N == 1 ? 8 : 4;
+        const std::int8_t* xn = x + n0 * In;
+        std::int32_t flipped[N];
+        for (std::size_t n = 0; n < N; ++n) flipped[n] = -128 * byte_sum<In>(xn + n * In);
+        const auto rows = [&](auto row_count, std::size_t o) {
+            constexpr std::size_t R = decltype(row_count)::value;
+            std::int32_t sums[N][R];
+            dot_tile<Arch, In, N, R>(xn, w + o * In, sums);
+            for (std::size_t r = 0; r < R; ++r) {
+                const std::int32_t base = wrap_add(bias ? bias[o + r] : 0, offset_term(o + r));
+                for (std::size_t n = 0; n < N; ++n)
+                    y[(n0 + n) * Out + o + r] = out(wrap_add(base, wrap_add(flipped[n], sums[n][r])), q[o + r]);
+            }
+        };
+        constexpr std::size_t blocked = Out / Rows * Rows;
+        for (std::size_t o = 0; o < blocked; o += Rows) rows(std::integral_constant<std::size_t, Rows>{}, o);
+        for (std::size_t o = blocked; o < Out; ++o) rows(std::integral_constant<std::size_t, 1>{}, o);
+    };
+    // one sample: eight rows at a time, eight sums in flight; a batch: four samples by four rows,
+    // each vector of W loaded once for four samples
+    constexpr std::size_t grouped = B / 4 * 4;
+    for (std::size_t n = 0; n < grouped; n += 4) samples(std::integral_constant<std::size_t, 4>{}, n);
+    for (std::size_t n = grouped; n < B; ++n) samples(std::integral_constant<std::size_t, 1>{}, n);
+}
+#elif defined(__AVX2__)
 template <class Arch>
 inline std::int32_t sum_lanes(__m256i v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
@@ -73,24 +164,58 @@ inline std::int32_t sum_lanes(__m256i v) {
     return _mm_cvtsi128_si32(s);
 }
 
-// Channels [o, o + Rows): sums of x16 (In int16) with W's rows.
-template <class Arch, std::size_t In, std::size_t Rows>
-inline void dot_rows(const std::int16_t* x16, const std::int8_t* w, std::int32_t* sums) {
+// Rows rows of W times N samples of x + input_offset in int16 (x16, x16 + In, ...), into
+// sums[n][r]: VPMADDWD against W widened from int8, each widened vector used for N samples.
+template <class Arch, std::size_t In, std::size_t N, std::size_t Rows>
+inline void dot_tile(const std::int16_t* x16, const std::int8_t* w, std::int32_t (*sums)[Rows]) {
     constexpr std::size_t full = In / 16 * 16;
-    __m256i acc[Rows];
-    for (std::size_t r = 0; r < Rows; ++r) acc[r] = _mm256_setzero_si256();
+    __m256i acc[N][Rows];
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = _mm256_setzero_si256();
     for (std::size_t i = 0; i < full; i += 16) {
-        const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x16 + i));
-        for (std::size_t r = 0; r < Rows; ++r) {
-            const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + r * In + i)));
-            acc[r] = _mm256_add_epi32(acc[r], _mm256_madd_epi16(xv, wv));
+        __m256i wv[Rows];
+        for (std::size_t r = 0; r < Rows; ++r)
+            wv[r] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + r * In + i)));
+        for (std::size_t n = 0; n < N; ++n) {
+            const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x16 + n * In + i));
+            for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = _mm256_add_epi32(acc[n][r], _mm256_madd_epi16(xv, wv[r]));
         }
     }
-    for (std::size_t r = 0; r < Rows; ++r) {
-        std::int32_t s = sum_lanes<Arch>(acc[r]);
-        for (std::size_t i = full; i < In; ++i) s = wrap_add(s, x16[i] * w[r * In + i]);
-        sums[r] = s;
-    }
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t r = 0; r < Rows; ++r) {
+            std::int32_t s = sum_lanes<Arch>(acc[n][r]);
+            for (std::size_t i = full; i < In; ++i) s = wrap_add(s, x16[n * In + i] * w[r * In + i]);
+            sums[n][r] = s;
+        }
+}
+
+template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
+void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
+             const QuantizedDenseParams& p, std::int8_t* y) {
+    const Finish out(p);
+    // N samples from n0: x + input_offset widened once (within [-255, 255], an int16), then Rows
+    // rows at a time and the rows left over one by one
+    const auto samples = [&](auto n_count, std::size_t n0) {
+        constexpr std::size_t N = decltype(n_count)::value, Rows = N == 1 ? 4 : 2;
+        alignas(32) std::int16_t x16[N * In];
+        for (std::size_t i = 0; i < N * In; ++i) x16[i] = static_cast<std::int16_t>(x[n0 * In + i] + p.input_offset);
+        const auto rows = [&](auto row_count, std::size_t o) {
+            constexpr std::size_t R = decltype(row_count)::value;
+            std::int32_t sums[N][R];
+            dot_tile<Arch, In, N, R>(x16, w + o * In, sums);
+            for (std::size_t r = 0; r < R; ++r)
+                for (std::size_t n = 0; n < N; ++n)
+                    y[(n0 + n) * Out + o + r] = out(wrap_add(bias ? bias[o + r] : 0, sums[n][r]), q[o + r]);
+        };
+        constexpr std::size_t blocked = Out / Rows * Rows;
+        for (std::size_t o = 0; o < blocked; o += Rows) rows(std::integral_constant<std::size_t, Rows>{}, o);
+        for (std::size_t o = blocked; o < Out; ++o) rows(std::integral_constant<std::size_t, 1>{}, o);
+    };
+    // one sample: four rows at a time; a batch: four samples by two rows, each widened vector of W
+    // used for four samples
+    constexpr std::size_t grouped = B / 4 * 4;
+    for (std::size_t n = 0; n < grouped; n += 4) samples(std::integral_constant<std::size_t, 4>{}, n);
+    for (std::size_t n = grouped; n < B; ++n) samples(std::integral_constant<std::size_t, 1>{}, n);
 }
 #elif defined(__ARM_NEON) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
 template <class Arch, std::size_t In, std::size_t Rows>
@@ -115,7 +240,9 @@ inline void dot_rows(const std::int16_t* x16, const std::int8_t* w, std::int32_t
 }
 #endif
 
-#if (defined(__AVX2__) || defined(__ARM_NEON)) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+#if defined(__AVX2__)
+// forward is above
+#elif defined(__ARM_NEON) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
 template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
 void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
              const QuantizedDenseParams& p, std::int8_t* y) {
