@@ -79,7 +79,7 @@ void compare_variants(const Options& options) {
     const Variant variants[] = {
         {IsaLevel::sse2, &isa_sse2::train_784_256_10, "no -m flags"},
         {IsaLevel::avx2, &isa_avx2::train_784_256_10, "-mavx2 -mfma: the x86-avx2 preset's flags"},
-        {IsaLevel::avx512, &isa_avx512::train_784_256_10, "-mavx512f/bw/dq/vl -mfma: the x86-avx512 preset's flags"},
+        {IsaLevel::avx512, &isa_avx512::train_784_256_10, "-mavx512f/bw/dq/vl/vnni -mfma: the x86-avx512 preset's flags"},
     };
     const IsaLevel cpu = tinymlp::cpu_isa_level();
     std::printf("instruction-set variants of this build (dispatched: %s, chosen at run time)\n", tinymlp::to_string(cpu));

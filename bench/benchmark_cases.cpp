@@ -161,6 +161,102 @@ const Dataset& small() {
     return data;
 }
 
+// --- int8 inference against float, same network, same build ----------------------------------
+
+// A network of random weights (seed 42) and its int8 quantization, calibrated on the first 256
+// samples of the data; both kept for the timings.
+template <class Net>
+struct Int8Pair {
+    Net net;
+    QuantizedNetwork<Net> q;
+    std::vector<std::int8_t> xq;  // every sample quantized
+    bool ready = false;
+    explicit Int8Pair(const Dataset& data) : xq(data.x.size()) {
+        net.init(42);
+        const std::size_t calibration = data.samples < 256 ? data.samples : 256;
+        ready = quantize(net, data.x.data(), calibration, q) == QuantizationStatus::ok;
+        for (std::size_t n = 0; ready && n < data.samples; ++n)
+            ready = q.quantize_input(&data.x[n * data.features], &xq[n * data.features]) == Status::ok;
+    }
+};
+
+// One sample: float predict against int8 predict (int8 in, int8 out, as firmware whose input
+// arrives quantized runs it) and int8 with float in and out.
+template <class Net>
+void compare_int8_latency(const char* name, const Dataset& data, const Options& options, std::vector<Result>& results) {
+    static Int8Pair<Net> pair(data);
+    if (!pair.ready) {
+        std::printf("  %s: quantization failed\n", name);
+        return;
+    }
+    static float y[Net::output_size];
+    static std::int8_t yq[Net::output_size];
+    std::size_t sample = 0;
+    const auto next = [&] { return sample = sample + 1 == data.samples ? 0 : sample + 1; };
+    const double float_us = 1e6 * seconds_per_call(
+        [&] {
+            if (pair.net.predict(&data.x[next() * data.features], y) != Status::ok) std::printf("  predict failed\n");
+            keep(y);
+        },
+        options.timing(), 100);
+    const double int8_us = 1e6 * seconds_per_call(
+        [&] {
+            pair.q.predict(&pair.xq[next() * data.features], yq);
+            keep(yq);
+        },
+        options.timing(), 100);
+    const double int8_float_io_us = 1e6 * seconds_per_call(
+        [&] {
+            if (pair.q.predict(&data.x[next() * data.features], y) != Status::ok) std::printf("  predict failed\n");
+            keep(y);
+        },
+        options.timing(), 100);
+    std::printf("  %-28s batch   1  float %8.3f us | int8 %8.3f us (x%.2f of float) | int8, float in and out %8.3f us"
+                " (x%.2f)\n",
+                name, float_us, int8_us, int8_us / float_us, int8_float_io_us, int8_float_io_us / float_us);
+    Result r;
+    r.name = std::string(name) + " int8";
+    r.target = Net::target::name;
+    r.batch = 1;
+    r.microseconds = int8_us;
+    results.push_back(r);
+}
+
+// A batch of B: float predict_batch against int8 predict_batch, samples per second.
+template <class Net, std::size_t B>
+void compare_int8_throughput(const char* name, const Dataset& data, const Options& options, std::vector<Result>& results) {
+    static Int8Pair<Net> pair(data);
+    if (!pair.ready) {
+        std::printf("  %s: quantization failed\n", name);
+        return;
+    }
+    static float y[B * Net::output_size], scratch[Net::template inference_scratch_count<B>];
+    static std::int8_t yq[B * Net::output_size], scratch_q[QuantizedNetwork<Net>::template inference_scratch_count<B>];
+    std::size_t first = 0;
+    const auto next = [&] { return first = first + 2 * B > data.samples ? 0 : first + B; };
+    const double float_seconds = seconds_per_call(
+        [&] {
+            if (pair.net.template predict_batch<B>(&data.x[next() * data.features], y, scratch) != Status::ok)
+                std::printf("  predict_batch failed\n");
+            keep(y);
+        },
+        options.timing(), 3);
+    const double int8_seconds = seconds_per_call(
+        [&] {
+            pair.q.template predict_batch<B>(&pair.xq[next() * data.features], yq, scratch_q);
+            keep(yq);
+        },
+        options.timing(), 3);
+    std::printf("  %-28s batch %3lu  float %10.0f samples/s | int8 %10.0f samples/s | x%.2f\n", name,
+                static_cast<unsigned long>(B), B / float_seconds, B / int8_seconds, float_seconds / int8_seconds);
+    Result r;
+    r.name = std::string(name) + " int8";
+    r.target = Net::target::name;
+    r.batch = B;
+    r.samples_per_second = B / int8_seconds;
+    results.push_back(r);
+}
+
 Mlp32x64x64x8<DefaultTarget> small_net;
 
 }  // namespace
@@ -202,6 +298,12 @@ std::vector<Result> run(const Options& options, double peak) {
               infer<Mlp784x256x10<Scalar>>("784-256-10", images(options), options));
     inference(infer<Mlp32x64x64x8<Fast>>("32-64-64-8", small(), options),
               infer<Mlp32x64x64x8<Scalar>>("32-64-64-8", small(), options));
+
+    std::printf("int8 inference against float, same build (post-training quantization, kernels/simd/quantized_dense.hpp)\n");
+    compare_int8_latency<Mlp784x256x10<Fast>>("784-256-10", images(options), options, results);
+    compare_int8_latency<Mlp32x64x64x8<Fast>>("32-64-64-8", small(), options, results);
+    compare_int8_throughput<Mlp784x256x10<Fast>, 256>("784-256-10", images(options), options, results);
+    compare_int8_throughput<Mlp32x64x64x8<Fast>, 256>("32-64-64-8", small(), options, results);
     return results;
 }
 

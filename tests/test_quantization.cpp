@@ -262,8 +262,9 @@ std::size_t random_dense_differences(Pcg32& rng, std::size_t rounds) {
         for (std::int8_t& v : ws) v = static_cast<std::int8_t>(any(-127, 127));
         for (std::size_t o = 0; o < Out; ++o) {
             bias[o] = any(-(1 << 22), 1 << 22);
-            q[o] = {any(1 << 30, 0x7fffffff), any(-14, round % 3 == 0 ? 2 : -6)};
+            q[o] = {any(1 << 30, 0x7fffffff), any(round % 7 == 6 ? -31 : -14, round % 3 == 0 ? 2 : -6)};
         }
+        if (round % 7 == 3) q[Out / 2] = {};  // a scale below 2^-31: multiplier 0
         kernels::QuantizedDenseParams p;
         const std::int32_t offsets[] = {0, 128, -127, any(-127, 128)};
         p.input_offset = offsets[round % 4];

@@ -67,6 +67,65 @@ inline std::int32_t wrap_add(std::int32_t a, std::int32_t b) {
     return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
 }
 
+#if defined(__AVX2__)
+// x86: a block of samples' int32 sums first (dot_tile, below for each instruction set), then each
+// sample's outputs requantized eight channels at a time (finish8).
+
+// Finish for eight channels: the same integer steps in 32-bit lanes, the doubling high multiply
+// on even and odd lanes in 64 bits (its bits 31..62 are the same under a logical shift).
+struct Finish8 {
+    __m256i multiplier, left, right;  // q[0..8): multiplier, left shift, right shift
+    explicit Finish8(const QuantizedMultiplier* q) {
+        // {multiplier, shift} pairs to a vector of each
+        const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+        const __m256i a = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q)), order);
+        const __m256i b = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 4)), order);
+        multiplier = _mm256_permute2x128_si256(a, b, 0x20);
+        const __m256i shift = _mm256_permute2x128_si256(a, b, 0x31);
+        left = _mm256_max_epi32(shift, _mm256_setzero_si256());
+        right = _mm256_max_epi32(_mm256_sub_epi32(_mm256_setzero_si256(), shift), _mm256_setzero_si256());
+    }
+    void operator()(__m256i acc, const Finish& f, std::int8_t* y) const {
+        const __m256i shifted = _mm256_sllv_epi32(acc, left);
+        const __m256i half = _mm256_set1_epi64x(std::int64_t(1) << 30);
+        const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(shifted, multiplier), half), 31);
+        const __m256i odd = _mm256_srli_epi64(
+            _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(shifted, 32), _mm256_srli_epi64(multiplier, 32)), half), 31);
+        const __m256i high = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xaa);
+        // rounding_divide_by_power_of_two
+        const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), right), _mm256_set1_epi32(1));
+        const __m256i remainder = _mm256_and_si256(high, mask);
+        const __m256i threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_srai_epi32(high, 31));
+        __m256i out = _mm256_sub_epi32(_mm256_srav_epi32(high, right), _mm256_cmpgt_epi32(remainder, threshold));
+        out = _mm256_add_epi32(out, _mm256_set1_epi32(f.offset));
+        out = _mm256_min_epi32(_mm256_max_epi32(out, _mm256_set1_epi32(f.low)), _mm256_set1_epi32(f.high));
+        const __m256i words = _mm256_packs_epi32(out, out);  // within int8 now: the packs are exact
+        const __m256i bytes = _mm256_packs_epi16(words, words);
+        const __m128i eight = _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(y), eight);
+    }
+};
+
+// y[n][o] = finish(bias[o] + added[n] + sums[n][o]) for N samples.
+template <std::size_t N, std::size_t Out>
+inline void finish_block(const std::int32_t (*sums)[Out], const std::int32_t* added, const std::int32_t* bias,
+                         const QuantizedMultiplier* q, const Finish& f, std::int8_t* y) {
+    constexpr std::size_t vectored = Out / 8 * 8;
+    for (std::size_t o = 0; o < vectored; o += 8) {
+        const Finish8 eight(q + o);
+        const __m256i b = bias ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + o)) : _mm256_setzero_si256();
+        for (std::size_t n = 0; n < N; ++n) {
+            const __m256i acc = _mm256_add_epi32(
+                _mm256_add_epi32(b, _mm256_set1_epi32(added[n])), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&sums[n][o])));
+            eight(acc, f, y + n * Out + o);
+        }
+    }
+    for (std::size_t o = vectored; o < Out; ++o)
+        for (std::size_t n = 0; n < N; ++n)
+            y[n * Out + o] = f(wrap_add(wrap_add(bias ? bias[o] : 0, added[n]), sums[n][o]), q[o]);
+}
+#endif
+
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 // Four vectors of int32 lanes to their four sums, in order.
 template <class Arch>
@@ -78,35 +137,55 @@ inline __m128i sum_lanes4(__m512i a, __m512i b, __m512i c, __m512i d) {
     return _mm_add_epi32(_mm256_castsi256_si128(abcd), _mm256_extracti128_si256(abcd, 1));
 }
 
+// acc + the sums of four products of u's unsigned bytes with s's signed ones, in each int32 lane.
+// (GCC 12 copies the accumulator around each _mm512_dpbusd_epi32; the instruction updates it in
+// place.)
+inline __m512i dpbusd(__m512i acc, __m512i u, __m512i s) {
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "vm"(s));
+    return acc;
+}
+
 // VPDPBUSD multiplies unsigned bytes by signed ones. W's rows go in as w + 128 (w XOR 0x80, as
 // unsigned) and x as it is: the sums are sum w x + 128 sum x, and forward takes 128 sum x back
-// out. Nothing is copied or precomputed. Rows rows of W times N samples (x, x + In, ...) into
-// sums[n][r]; the last 64 bytes masked (masked-off weights become 128 and meet x's zeros).
-template <class Arch, std::size_t In, std::size_t N, std::size_t Rows>
-inline void dot_tile(const std::int8_t* x, const std::int8_t* w, std::int32_t (*sums)[Rows]) {
+// out. Nothing is copied or precomputed. Rows rows of W (w, w + In, ...) times N samples (x,
+// x + In, ...) into sums[n][o + r]; the last 64 bytes masked (masked-off weights become 128 and
+// meet x's zeros).
+template <class Arch, std::size_t In, std::size_t N, std::size_t Rows, std::size_t Out>
+inline void dot_tile(const std::int8_t* x, const std::int8_t* w, std::int32_t (*sums)[Out], std::size_t o) {
     constexpr std::size_t full = In / 64 * 64, tail = In % 64;
     const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
     __m512i acc[N][Rows];
     for (std::size_t n = 0; n < N; ++n)
         for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = _mm512_setzero_si512();
-    const auto step = [&](std::size_t i, __mmask64 lanes) {
+    for (std::size_t i = 0; i < full; i += 64) {
+        __m512i wu[Rows];
+        for (std::size_t r = 0; r < Rows; ++r) {
+            wu[r] = _mm512_xor_si512(_mm512_loadu_si512(w + r * In + i), flip);
+            // one sample reads each weight once: fetch the next rows' while these are multiplied
+            if constexpr (N == 1) _mm_prefetch(reinterpret_cast<const char*>(w + (r + Rows) * In + i), _MM_HINT_T0);
+        }
+        for (std::size_t n = 0; n < N; ++n) {
+            const __m512i xv = _mm512_loadu_si512(x + n * In + i);
+            for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = dpbusd(acc[n][r], wu[r], xv);
+        }
+    }
+    if constexpr (tail > 0) {
+        const __mmask64 lanes = (__mmask64(1) << tail) - 1;
         __m512i wu[Rows];
         for (std::size_t r = 0; r < Rows; ++r)
-            wu[r] = _mm512_xor_si512(_mm512_maskz_loadu_epi8(lanes, w + r * In + i), flip);
+            wu[r] = _mm512_xor_si512(_mm512_maskz_loadu_epi8(lanes, w + r * In + full), flip);
         for (std::size_t n = 0; n < N; ++n) {
-            const __m512i xv = _mm512_maskz_loadu_epi8(lanes, x + n * In + i);
-            for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = _mm512_dpbusd_epi32(acc[n][r], wu[r], xv);
+            const __m512i xv = _mm512_maskz_loadu_epi8(lanes, x + n * In + full);
+            for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = dpbusd(acc[n][r], wu[r], xv);
         }
-    };
-    for (std::size_t i = 0; i < full; i += 64) step(i, ~__mmask64(0));
-    if constexpr (tail > 0) step(full, (__mmask64(1) << tail) - 1);
+    }
     for (std::size_t n = 0; n < N; ++n) {
         if constexpr (Rows % 4 == 0) {
             for (std::size_t r = 0; r < Rows; r += 4)
-                _mm_storeu_si128(reinterpret_cast<__m128i*>(&sums[n][r]),
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(&sums[n][o + r]),
                                  sum_lanes4<Arch>(acc[n][r], acc[n][r + 1], acc[n][r + 2], acc[n][r + 3]));
         } else {
-            for (std::size_t r = 0; r < Rows; ++r) sums[n][r] = _mm512_reduce_add_epi32(acc[n][r]);
+            for (std::size_t r = 0; r < Rows; ++r) sums[n][o + r] = _mm512_reduce_add_epi32(acc[n][r]);
         }
     }
 }
@@ -118,36 +197,27 @@ inline std::int32_t byte_sum(const std::int8_t* v) {
     return s;
 }
 
+// sum (x + input_offset) w = (the tile's sum - 128 sum x) + input_offset sum w; the last term
+// only for a caller that passes an offset (QuantizedNetwork folds it into the bias).
 template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
 void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
              const QuantizedDenseParams& p, std::int8_t* y) {
-    const Finish out(p);
-    // sum (x + input_offset) w = (the tile's sum - 128 sum x) + input_offset sum w; the last term
-    // only for a caller that passes an offset (QuantizedNetwork folds it into the bias)
-    const auto offset_term = [&](std::size_t o) {
-        return p.input_offset == 0 ? 0
-                                   : static_cast<std::int32_t>(static_cast<std::uint32_t>(p.input_offset) *
-                                                               static_cast<std::uint32_t>(byte_sum<In>(w + o * In)));
-    };
-    // N samples from n0, Rows rows at a time, then the rows left over one by one
+    const Finish f(p);
+    // N samples from n0: Rows rows at a time, then the rows left over one by one
     const auto samples = [&](auto n_count, std::size_t n0) {
-        constexpr std::size_t N = decltype(n_count)::value, Rows = N == 1 ? 8 : 4;
+        constexpr std::size_t N = decltype(n_count)::value, Rows = N == 1 ? 8 : 4, blocked = Out / Rows * Rows;
         const std::int8_t* xn = x + n0 * In;
-        std::int32_t flipped[N];
-        for (std::size_t n = 0; n < N; ++n) flipped[n] = -128 * byte_sum<In>(xn + n * In);
-        const auto rows = [&](auto row_count, std::size_t o) {
-            constexpr std::size_t R = decltype(row_count)::value;
-            std::int32_t sums[N][R];
-            dot_tile<Arch, In, N, R>(xn, w + o * In, sums);
-            for (std::size_t r = 0; r < R; ++r) {
-                const std::int32_t base = wrap_add(bias ? bias[o + r] : 0, offset_term(o + r));
-                for (std::size_t n = 0; n < N; ++n)
-                    y[(n0 + n) * Out + o + r] = out(wrap_add(base, wrap_add(flipped[n], sums[n][r])), q[o + r]);
+        std::int32_t sums[N][Out], added[N];
+        for (std::size_t n = 0; n < N; ++n) added[n] = -128 * byte_sum<In>(xn + n * In);
+        for (std::size_t o = 0; o < blocked; o += Rows) dot_tile<Arch, In, N, Rows, Out>(xn, w + o * In, sums, o);
+        for (std::size_t o = blocked; o < Out; ++o) dot_tile<Arch, In, N, 1, Out>(xn, w + o * In, sums, o);
+        if (p.input_offset != 0)
+            for (std::size_t o = 0; o < Out; ++o) {
+                const std::uint32_t term = static_cast<std::uint32_t>(p.input_offset) *
+                                           static_cast<std::uint32_t>(byte_sum<In>(w + o * In));
+                for (std::size_t n = 0; n < N; ++n) sums[n][o] = wrap_add(sums[n][o], static_cast<std::int32_t>(term));
             }
-        };
-        constexpr std::size_t blocked = Out / Rows * Rows;
-        for (std::size_t o = 0; o < blocked; o += Rows) rows(std::integral_constant<std::size_t, Rows>{}, o);
-        for (std::size_t o = blocked; o < Out; ++o) rows(std::integral_constant<std::size_t, 1>{}, o);
+        finish_block<N, Out>(sums, added, bias, q, f, y + n0 * Out);
     };
     // one sample: eight rows at a time, eight sums in flight; a batch: four samples by four rows,
     // each vector of W loaded once for four samples
@@ -165,17 +235,21 @@ inline std::int32_t sum_lanes(__m256i v) {
 }
 
 // Rows rows of W times N samples of x + input_offset in int16 (x16, x16 + In, ...), into
-// sums[n][r]: VPMADDWD against W widened from int8, each widened vector used for N samples.
-template <class Arch, std::size_t In, std::size_t N, std::size_t Rows>
-inline void dot_tile(const std::int16_t* x16, const std::int8_t* w, std::int32_t (*sums)[Rows]) {
+// sums[n][o + r]: VPMADDWD against W widened from int8, each widened vector used for N samples.
+template <class Arch, std::size_t In, std::size_t N, std::size_t Rows, std::size_t Out>
+inline void dot_tile(const std::int16_t* x16, const std::int8_t* w, std::int32_t (*sums)[Out], std::size_t o) {
     constexpr std::size_t full = In / 16 * 16;
     __m256i acc[N][Rows];
     for (std::size_t n = 0; n < N; ++n)
         for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = _mm256_setzero_si256();
     for (std::size_t i = 0; i < full; i += 16) {
         __m256i wv[Rows];
-        for (std::size_t r = 0; r < Rows; ++r)
+        for (std::size_t r = 0; r < Rows; ++r) {
             wv[r] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + r * In + i)));
+            // one sample reads each weight once: fetch the next rows' while these are multiplied
+            if constexpr (N == 1)
+                if (i % 64 == 0) _mm_prefetch(reinterpret_cast<const char*>(w + (r + Rows) * In + i), _MM_HINT_T0);
+        }
         for (std::size_t n = 0; n < N; ++n) {
             const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x16 + n * In + i));
             for (std::size_t r = 0; r < Rows; ++r) acc[n][r] = _mm256_add_epi32(acc[n][r], _mm256_madd_epi16(xv, wv[r]));
@@ -185,31 +259,25 @@ inline void dot_tile(const std::int16_t* x16, const std::int8_t* w, std::int32_t
         for (std::size_t r = 0; r < Rows; ++r) {
             std::int32_t s = sum_lanes<Arch>(acc[n][r]);
             for (std::size_t i = full; i < In; ++i) s = wrap_add(s, x16[n * In + i] * w[r * In + i]);
-            sums[n][r] = s;
+            sums[n][o + r] = s;
         }
 }
 
 template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
 void forward(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, const QuantizedMultiplier* q,
              const QuantizedDenseParams& p, std::int8_t* y) {
-    const Finish out(p);
+    const Finish f(p);
     // N samples from n0: x + input_offset widened once (within [-255, 255], an int16), then Rows
     // rows at a time and the rows left over one by one
     const auto samples = [&](auto n_count, std::size_t n0) {
-        constexpr std::size_t N = decltype(n_count)::value, Rows = N == 1 ? 4 : 2;
+        constexpr std::size_t N = decltype(n_count)::value, Rows = N == 1 ? 4 : 2, blocked = Out / Rows * Rows;
         alignas(32) std::int16_t x16[N * In];
         for (std::size_t i = 0; i < N * In; ++i) x16[i] = static_cast<std::int16_t>(x[n0 * In + i] + p.input_offset);
-        const auto rows = [&](auto row_count, std::size_t o) {
-            constexpr std::size_t R = decltype(row_count)::value;
-            std::int32_t sums[N][R];
-            dot_tile<Arch, In, N, R>(x16, w + o * In, sums);
-            for (std::size_t r = 0; r < R; ++r)
-                for (std::size_t n = 0; n < N; ++n)
-                    y[(n0 + n) * Out + o + r] = out(wrap_add(bias ? bias[o + r] : 0, sums[n][r]), q[o + r]);
-        };
-        constexpr std::size_t blocked = Out / Rows * Rows;
-        for (std::size_t o = 0; o < blocked; o += Rows) rows(std::integral_constant<std::size_t, Rows>{}, o);
-        for (std::size_t o = blocked; o < Out; ++o) rows(std::integral_constant<std::size_t, 1>{}, o);
+        std::int32_t sums[N][Out];
+        const std::int32_t added[N] = {};
+        for (std::size_t o = 0; o < blocked; o += Rows) dot_tile<Arch, In, N, Rows, Out>(x16, w + o * In, sums, o);
+        for (std::size_t o = blocked; o < Out; ++o) dot_tile<Arch, In, N, 1, Out>(x16, w + o * In, sums, o);
+        finish_block<N, Out>(sums, added, bias, q, f, y + n0 * Out);
     };
     // one sample: four rows at a time; a batch: four samples by two rows, each widened vector of W
     // used for four samples
