@@ -252,3 +252,42 @@ TEST(int16_activations_follow_the_float_network) {
     CHECK(worst < worst8);
     CHECK(same_class == input_count);
 }
+
+// Input quantization as TFLite's Quantize computes it, round(x / scale) + zero point with halves
+// away from zero (std::round) and saturation, on ties, huge values and random ones, int8 and int16.
+template <class A>
+std::size_t input_quantization_differences(float scale, std::int32_t zero_point, std::uint64_t seed) {
+    static QuantizedNetwork<Net, A> q;
+    q.set_input_quantization({scale, zero_point});
+    constexpr float lowest = std::numeric_limits<A>::min(), highest = std::numeric_limits<A>::max();
+    Pcg32 rng(seed);
+    std::size_t wrong = 0;
+    for (std::size_t round = 0; round < 200; ++round) {
+        float x[Net::input_size];
+        for (std::size_t i = 0; i < Net::input_size; ++i) {
+            const float k = static_cast<float>(static_cast<std::int32_t>(rng.next_u32() % 600) - 300);
+            switch ((round + i) % 4) {
+                case 0: x[i] = (k + 0.5f) * scale; break;  // a tie (where the product is exact)
+                case 1: x[i] = k * scale; break;
+                case 2: x[i] = (rng.uniform_float() - 0.5f) * 1e6f * scale; break;  // saturates
+                default: x[i] = (rng.uniform_float() - 0.5f) * 400 * scale; break;
+            }
+        }
+        A xq[Net::input_size];
+        CHECK(q.quantize_input(x, xq) == Status::ok);
+        for (std::size_t i = 0; i < Net::input_size; ++i) {
+            const float r = std::round(x[i] / scale) + static_cast<float>(zero_point);
+            wrong += xq[i] != static_cast<A>(r < lowest ? lowest : r > highest ? highest : r);
+        }
+    }
+    return wrong;
+}
+
+TEST(input_quantization_rounds_halves_away_from_zero) {
+    const std::size_t wrong = input_quantization_differences<std::int8_t>(0.0125f, -3, 1) +
+                              input_quantization_differences<std::int8_t>(1.0f, 127, 2) +
+                              input_quantization_differences<std::int8_t>(0.75f, -128, 3) +
+                              input_quantization_differences<std::int16_t>(3.0517578e-5f, 0, 4) +
+                              input_quantization_differences<std::int16_t>(0.5f, 0, 5);
+    CHECK(wrong == 0);
+}

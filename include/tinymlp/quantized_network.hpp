@@ -272,10 +272,15 @@ public:
         return Status::ok;
     }
     Status quantize_input(const S* x, A* xq) const {
+        // every check before any write, in a loop without early exits (it vectorizes)
+        bool finite = true;
+        for (std::size_t i = 0; i < input_size; ++i) finite &= is_finite(x[i]);
+        if (!finite) return Status::non_finite_input;
         constexpr float lowest = activation_lowest, highest = activation_highest;
+        // in locals: int8 stores may alias input_, which the compiler would otherwise reload
+        const float scale = input_.scale, zero_point = static_cast<float>(input_.zero_point);
         for (std::size_t i = 0; i < input_size; ++i) {
-            if (!is_finite(x[i])) return Status::non_finite_input;
-            const float q = std::round(static_cast<float>(x[i]) / input_.scale) + static_cast<float>(input_.zero_point);
+            const float q = std::round(static_cast<float>(x[i]) / scale) + zero_point;  // halves away from zero
             xq[i] = static_cast<A>(q < lowest ? lowest : q > highest ? highest : q);
         }
         return Status::ok;
