@@ -21,6 +21,7 @@
 // the figures for bench/pytorch_reference.py.
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include <tinymlp/dispatch.hpp>
@@ -41,6 +42,23 @@ TINYMLP_ISA_DECLARE(tinymlp_bench, const float* small_inputs())
 TINYMLP_ISA_DECLARE(tinymlp_bench, std::size_t small_samples())
 
 namespace {
+
+// The CPU's model name as Linux reports it ("?" elsewhere): the figures are this CPU's.
+std::string cpu_model() {
+    std::FILE* f = std::fopen("/proc/cpuinfo", "r");
+    if (!f) return "?";
+    char line[512];
+    std::string model = "?";
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, "model name", 10) != 0) continue;
+        const char* value = std::strchr(line, ':');
+        if (value) model = value + 1 + (value[1] == ' ');
+        while (!model.empty() && (model.back() == '\n' || model.back() == ' ')) model.pop_back();
+        break;
+    }
+    std::fclose(f);
+    return model;
+}
 
 void write_json(const char* path, const char* default_target, const std::vector<Peak>& peaks,
                 const std::vector<Result>& results) {
@@ -136,6 +154,7 @@ int main(int argc, char** argv) {
     }
     const char* target = TINYMLP_ISA_PICK(tinymlp_bench, default_target_name)();
     std::printf("tinymlp benchmark, default target %s%s\n", target, options.short_mode ? " (short run)" : "");
+    std::printf("CPU: %s\n", cpu_model().c_str());
 #if TINYMLP_X86_DISPATCH
     std::printf("x86-64 dispatch: this CPU runs %s; cases built for sse2, avx2+fma and avx512\n",
                 tinymlp::to_string(tinymlp::cpu_isa_level()));
