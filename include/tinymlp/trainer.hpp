@@ -27,6 +27,7 @@
 #include "kernels/elementwise.hpp"
 #include "network.hpp"
 #include "random.hpp"
+#include "real.hpp"
 #include "status.hpp"
 
 namespace tinymlp {
@@ -40,9 +41,9 @@ struct Regularization {
     double l1 = 0;              // adds l1 * sum |W| over Dense weights to the loss
     double clip_norm = 0;       // rescale gradients whose global L2 norm exceeds this (0: off)
 
-    bool valid() const {
-        const auto non_negative = [](double x) { return is_finite(x) && x >= 0; };
-        return non_negative(weight_decay) && non_negative(l1) && non_negative(clip_norm);
+    bool valid() const {  // by the bits: no double arithmetic (real.hpp)
+        return is_non_negative(weight_decay) && is_finite(weight_decay) && is_non_negative(l1) && is_finite(l1) &&
+               is_non_negative(clip_norm) && is_finite(clip_norm);
     }
 };
 
@@ -68,8 +69,7 @@ struct FusedRegularization {
     static constexpr double clip_norm_value = 0;
 
     bool valid() const {
-        const auto non_negative = [](double x) { return is_finite(x) && x >= 0; };
-        return non_negative(weight_decay) && non_negative(l1);
+        return is_non_negative(weight_decay) && is_finite(weight_decay) && is_non_negative(l1) && is_finite(l1);
     }
 };
 
@@ -179,7 +179,7 @@ public:
     // Besides memory_bytes a trainer holds its settings (network pointer, optimizer,
     // regularization, dropout stream, flags) and the alignment padding of its arrays.
     static constexpr std::size_t settings_bytes = sizeof(Net*) + sizeof(Optimizer) + sizeof(regularization_type) +
-                                                  sizeof(Pcg32) + sizeof(double) + sizeof(bool) + sizeof(std::size_t);
+                                                  sizeof(Pcg32) + sizeof(SumType<S>) + sizeof(bool) + sizeof(std::size_t);
     static constexpr std::size_t aligned_arrays = fused ? 5 : 6;
 
     explicit Trainer(Net& trained, const Optimizer& optimizer = {}, const regularization_type& regularization = {},
@@ -346,7 +346,7 @@ public:
     // Outputs of the last forward pass, [B][loss_width] (logits when the final Softmax is skipped).
     const S* outputs() const { return outputs_of<B>(); }
     template <bool Fused = fused>
-    double last_gradient_norm() const {
+    SumType<S> last_gradient_norm() const {
         static_assert(!Fused, "tinymlp: a fused trainer never holds all gradients, so it has no global norm");
         return gradient_norm_;
     }
@@ -398,7 +398,7 @@ private:
         Net::template forward_layers<Rows, 0, trained_layers, kept_layer>(
             net_->parameter_source(), x, buffers_.activations, buffers_.saved, context, forward_scratch_buffer());
         value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, loss_gradient());
-        if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
+        if (!is_zero(regularization_.l1)) value += static_cast<S>(scalar_of<SumType<S>>(regularization_.l1) * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
         if constexpr (!Accumulate) accumulated_ = 0;  // the gradients are about to be overwritten
         S* delta_a = buffers_.deltas;
@@ -414,13 +414,14 @@ private:
     Status finish_gradients(S scale) {
         S* gradients = buffers_.gradients;
         if (scale != S(1)) kernels::scale(Target{}, gradients, trainable_count, scale);
-        if (regularization_.l1 > 0) add_l1(layer_indices{});
-        const double norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients, trainable_count));
+        if (!is_zero(regularization_.l1)) add_l1(layer_indices{});
+        using Sum = SumType<S>;
+        const Sum norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients, trainable_count));
         if (!is_finite(norm)) return Status::non_finite_gradient;
-        if (regularization_.clip_norm > 0 && norm > regularization_.clip_norm) {
+        const Sum clip_norm = scalar_of<Sum>(regularization_.clip_norm);
+        if (clip_norm > 0 && norm > clip_norm) {
             // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
-            kernels::scale(Target{}, gradients, trainable_count,
-                           static_cast<S>(regularization_.clip_norm / (norm + 1e-6)));
+            kernels::scale(Target{}, gradients, trainable_count, static_cast<S>(clip_norm / (norm + Sum(1e-6))));
         }
         gradient_norm_ = norm;
         return Status::ok;
@@ -474,9 +475,9 @@ private:
         using L = layer<I>;
         S* p = net_->template layer_parameters<I>() + first;
         const bool weights = first < L::weight_count;
-        if (with_l1 && weights && regularization_.l1 > 0)
-            kernels::add_l1_gradient(Target{}, p, g, count, static_cast<S>(regularization_.l1));
-        const S decay = weights || regularization_.decay_biases ? static_cast<S>(regularization_.weight_decay) : S(0);
+        if (with_l1 && weights && !is_zero(regularization_.l1))
+            kernels::add_l1_gradient(Target{}, p, g, count, scalar_of<S>(regularization_.l1));
+        const S decay = weights || regularization_.decay_biases ? scalar_of<S>(regularization_.weight_decay) : S(0);
         optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I) + first - Net::template trainable_begin<I>,
                                            count, decay);
     }
@@ -498,7 +499,7 @@ private:
 
     // L1 on the weights that train.
     template <std::size_t... I>
-    double sum_abs_weights(std::index_sequence<I...>) const {
+    SumType<S> sum_abs_weights(std::index_sequence<I...>) const {
         const Net& net = *net_;
         return (kernels::sum_of_absolute_values(Target{}, net.template layer_parameters<I>() + Net::template trainable_begin<I>,
                                                 trainable_weights<I>) + ...);
@@ -506,7 +507,7 @@ private:
     template <std::size_t... I>
     void add_l1(std::index_sequence<I...>) {
         const Net& net = *net_;
-        const S l1 = static_cast<S>(regularization_.l1);
+        const S l1 = scalar_of<S>(regularization_.l1);
         (kernels::add_l1_gradient(Target{}, net.template layer_parameters<I>() + Net::template trainable_begin<I>,
                                   buffers_.gradients + Net::trainable_offset(I), trainable_weights<I>, l1),
          ...);
@@ -523,7 +524,7 @@ private:
         Net::template forward_layers<B, 0, trained_layers, kept_layer>(net_->parameter_source(), x, buffers_.activations,
                                                                        buffers_.saved, context, forward_scratch_buffer());
         S value = Loss::template forward_backward<Target, B, loss_width>(outputs_of<B>(), targets, loss_gradient());
-        if (regularization_.l1 > 0) value += static_cast<S>(regularization_.l1 * sum_abs_weights(layer_indices{}));
+        if (!is_zero(regularization_.l1)) value += static_cast<S>(scalar_of<SumType<S>>(regularization_.l1) * sum_abs_weights(layer_indices{}));
         if (!is_finite(value)) return Status::non_finite_loss;
         fused_deltas<trained_layers - 1>(x);
         if (!fused_gradients_finite(x, layer_indices{})) return Status::non_finite_gradient;
@@ -649,7 +650,7 @@ private:
     Pcg32 rng_;
     bool dropout_active_ = true;
     std::size_t accumulated_ = 0;
-    double gradient_norm_ = 0;
+    SumType<S> gradient_norm_ = 0;
     optimizer_state state_{};
     std::conditional_t<fused, FusedBuffers, BuffersAfterBackward> buffers_;
 };

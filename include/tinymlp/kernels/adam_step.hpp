@@ -1,5 +1,9 @@
 // What one Adam step hands the update kernels (kernels/optimizers.hpp and their SIMD versions).
 #pragma once
+#include <cmath>
+#include <cstdint>
+
+#include "../real.hpp"
 
 namespace tinymlp::kernels {
 
@@ -13,5 +17,21 @@ struct AdamStep {
     S step_size;              // lr / (1 - beta1^t)
     S bias_correction2_sqrt;  // sqrt(1 - beta2^t)
 };
+
+// The same scalars where there is no double arithmetic (real.hpp: float-Real targets), from the
+// hyperparameters split into float pairs: 1 - beta, beta^t and 1 - beta^t carried in pairs (48
+// bits), then lr / (1 - beta1^t) and sqrt(1 - beta2^t) each corrected once, so that every scalar
+// is within about an ulp of the double computation's rounding.
+inline AdamStep<float> adam_step_in_float(FloatPair lr, FloatPair beta1, FloatPair beta2, float epsilon,
+                                          std::uint64_t t) {
+    const FloatPair correction1 = one_minus(power(beta1, t)), correction2 = one_minus(power(beta2, t));
+    // lr / correction1: a quotient and one step of its remainder
+    float step_size = lr.hi / correction1.hi;
+    step_size += (__builtin_fmaf(-step_size, correction1.hi, lr.hi) + lr.lo - step_size * correction1.lo) / correction1.hi;
+    // sqrt(correction2): a root and one Newton step on the pair
+    float root = __builtin_sqrtf(correction2.hi);
+    root += (__builtin_fmaf(-root, root, correction2.hi) + correction2.lo) / (2 * root);
+    return {beta1.hi, beta2.hi, to_float(one_minus(beta1)), to_float(one_minus(beta2)), epsilon, step_size, root};
+}
 
 }  // namespace tinymlp::kernels

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "../real.hpp"
 #include "../finite.hpp"
 #include "../target.hpp"
 
@@ -31,18 +32,19 @@ bool all_finite(ScalarTarget, const S* x, std::size_t count) {
     return finite;
 }
 
-// Sum of squares, accumulated in double so that a large gradient vector keeps its precision.
+// Sum of squares, accumulated in SumType<S> (double but on float-only cores, real.hpp) so that a
+// large gradient vector keeps its precision.
 template <class S>
-double sum_of_squares(ScalarTarget, const S* x, std::size_t count) {
-    double sum = 0;
-    for (std::size_t i = 0; i < count; ++i) sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+SumType<S> sum_of_squares(ScalarTarget, const S* x, std::size_t count) {
+    SumType<S> sum = 0;
+    for (std::size_t i = 0; i < count; ++i) sum += static_cast<SumType<S>>(x[i]) * static_cast<SumType<S>>(x[i]);
     return sum;
 }
 
 template <class S>
-double sum_of_absolute_values(ScalarTarget, const S* x, std::size_t count) {
-    double sum = 0;
-    for (std::size_t i = 0; i < count; ++i) sum += std::fabs(static_cast<double>(x[i]));
+SumType<S> sum_of_absolute_values(ScalarTarget, const S* x, std::size_t count) {
+    SumType<S> sum = 0;
+    for (std::size_t i = 0; i < count; ++i) sum += std::fabs(static_cast<SumType<S>>(x[i]));
     return sum;
 }
 

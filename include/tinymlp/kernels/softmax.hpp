@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../real.hpp"
 #include "../target.hpp"
 
 namespace tinymlp::kernels {
@@ -40,7 +41,7 @@ void softmax_backward(ScalarTarget, const S* y, const S* dy, S* dz) {
 // in [0, C).
 template <std::size_t B, std::size_t C, class S, class Label>
 S softmax_cross_entropy(ScalarTarget, const S* z, const Label* labels, S* dz) {
-    double loss = 0;
+    SumType<S> loss = 0;
     for (std::size_t n = 0; n < B; ++n) {
         const S* zn = z + n * C;
         S* dn = dz + n * C;
@@ -49,7 +50,7 @@ S softmax_cross_entropy(ScalarTarget, const S* z, const Label* labels, S* dz) {
         S sum = 0;
         for (std::size_t c = 0; c < C; ++c) sum += (dn[c] = std::exp(zn[c] - max));
         const auto label = static_cast<std::size_t>(labels[n]);
-        loss += static_cast<double>(std::log(sum) + max - zn[label]);
+        loss += static_cast<SumType<S>>(std::log(sum) + max - zn[label]);
         const S scale = S(1) / (sum * S(B));
         for (std::size_t c = 0; c < C; ++c) dn[c] *= scale;
         dn[label] -= S(1) / S(B);

@@ -3,10 +3,12 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "../finite.hpp"
 #include "../kernels/elementwise.hpp"
 #include "../kernels/optimizers.hpp"
+#include "../real.hpp"
 
 namespace tinymlp {
 
@@ -19,8 +21,9 @@ struct Adam {
 
     // Checked by the trainer before every step (comparisons are false for NaN).
     bool valid() const {
-        return is_finite(learning_rate) && learning_rate >= 0 && beta1 >= 0 && beta1 < 1 && beta2 >= 0 &&
-               beta2 < 1 && is_finite(epsilon) && epsilon > 0;
+        return is_finite(learning_rate) && is_non_negative(learning_rate) && is_non_negative(beta1) &&
+               is_below_one(beta1) && is_non_negative(beta2) && is_below_one(beta2) && is_finite(epsilon) &&
+               is_non_negative(epsilon) && !is_zero(epsilon);
     }
 
     template <class S, std::size_t N>
@@ -36,14 +39,19 @@ struct Adam {
     template <class S, std::size_t N>
     void begin_step(State<S, N>& state) const {
         ++state.steps;
-        const double t = static_cast<double>(state.steps);
-        state.step = {static_cast<S>(beta1),
-                      static_cast<S>(beta2),
-                      static_cast<S>(1.0 - beta1),
-                      static_cast<S>(1.0 - beta2),
-                      static_cast<S>(epsilon),
-                      static_cast<S>(learning_rate / (1.0 - std::pow(beta1, t))),
-                      static_cast<S>(std::sqrt(1.0 - std::pow(beta2, t)))};
+        if constexpr (std::is_same_v<S, float> && std::is_same_v<Real, float>) {
+            state.step = kernels::adam_step_in_float(split(learning_rate), split(beta1), split(beta2),
+                                                     split(epsilon).hi, state.steps);
+        } else {
+            const double t = static_cast<double>(state.steps);
+            state.step = {static_cast<S>(beta1),
+                          static_cast<S>(beta2),
+                          static_cast<S>(1.0 - beta1),
+                          static_cast<S>(1.0 - beta2),
+                          static_cast<S>(epsilon),
+                          static_cast<S>(learning_rate / (1.0 - std::pow(beta1, t))),
+                          static_cast<S>(std::sqrt(1.0 - std::pow(beta2, t)))};
+        }
     }
     template <class Target, class S, std::size_t N>
     void update(State<S, N>& state, S* p, const S* g, std::size_t offset, std::size_t count,
@@ -62,8 +70,12 @@ struct AdamW : Adam {
     template <class Target, class S, std::size_t N>
     void update(State<S, N>& state, S* p, const S* g, std::size_t offset, std::size_t count,
                 S weight_decay) const {
-        if (weight_decay != S(0))
-            kernels::scale(Target{}, p, count, static_cast<S>(1.0 - learning_rate * static_cast<double>(weight_decay)));
+        if (weight_decay != S(0)) {
+            if constexpr (std::is_same_v<S, float> && std::is_same_v<Real, float>)
+                kernels::scale(Target{}, p, count, to_float(one_minus(times(split(learning_rate), {weight_decay, 0.0f}))));
+            else
+                kernels::scale(Target{}, p, count, static_cast<S>(1.0 - learning_rate * static_cast<double>(weight_decay)));
+        }
         Adam::update<Target>(state, p, g, offset, count, S(0));
     }
 };

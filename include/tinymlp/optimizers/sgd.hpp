@@ -6,6 +6,7 @@
 
 #include "../finite.hpp"
 #include "../kernels/optimizers.hpp"
+#include "../real.hpp"
 
 namespace tinymlp {
 
@@ -14,7 +15,7 @@ struct Sgd {
     double learning_rate = 0.01;
 
     // Checked by the trainer before every step: a NaN rate would write NaN into every weight.
-    bool valid() const { return is_finite(learning_rate) && learning_rate >= 0; }
+    bool valid() const { return is_finite(learning_rate) && is_non_negative(learning_rate); }
 
     template <class S, std::size_t N>
     struct State {  // plain SGD keeps no state but the step count
@@ -30,7 +31,7 @@ struct Sgd {
     }
     template <class Target, class S, std::size_t N>
     void update(State<S, N>&, S* p, const S* g, std::size_t, std::size_t count, S weight_decay) const {
-        kernels::sgd_update(Target{}, p, g, count, static_cast<S>(learning_rate), weight_decay);
+        kernels::sgd_update(Target{}, p, g, count, scalar_of<S>(learning_rate), weight_decay);
     }
 };
 
@@ -41,7 +42,8 @@ struct Momentum {
     bool nesterov = false;
 
     bool valid() const {
-        return is_finite(learning_rate) && learning_rate >= 0 && momentum >= 0 && momentum < 1;
+        return is_finite(learning_rate) && is_non_negative(learning_rate) && is_non_negative(momentum) &&
+               is_below_one(momentum);
     }
 
     template <class S, std::size_t N>
@@ -60,8 +62,8 @@ struct Momentum {
     template <class Target, class S, std::size_t N>
     void update(State<S, N>& state, S* p, const S* g, std::size_t offset, std::size_t count,
                 S weight_decay) const {
-        kernels::momentum_update(Target{}, p, g, state.velocity + offset, count, static_cast<S>(learning_rate),
-                                 static_cast<S>(momentum), weight_decay, nesterov, state.steps == 1);
+        kernels::momentum_update(Target{}, p, g, state.velocity + offset, count, scalar_of<S>(learning_rate),
+                                 scalar_of<S>(momentum), weight_decay, nesterov, state.steps == 1);
     }
 };
 

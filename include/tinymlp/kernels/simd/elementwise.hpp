@@ -2,6 +2,7 @@
 // An activation runs on vectors when its functor has `forward_lanes(v)` and
 // `derivative_lanes(x, y)` (every built-in one does); any other functor runs through the
 // reference kernel.
+#include "../../real.hpp"
 #include "../../target.hpp"
 
 #ifndef TINYMLP_KERNELS_SIMD_ELEMENTWISE_HPP
@@ -57,14 +58,14 @@ void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, 
     });
 }
 
-// Sum of squares, accumulated in double (in vector lanes of S between flushes to double). A square
-// above S's range (|x| > 1.8e19 in float) overflows the lanes where the reference's double does
+// Sum of squares, accumulated in SumType<S> (in vector lanes of S between flushes to it). A square
+// above S's range (|x| > 1.8e19 in float) overflows the lanes where the reference's double sum does
 // not; then the sum is taken again of (x / max|x|)^2, as a robust norm does, so that every target
 // agrees on which gradients are finite.
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
-double sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
+SumType<S> sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
     using V = simd::Vector<S, Arch>;
-    const double sum = simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
+    const SumType<S> sum = simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
     if (is_finite(sum)) return sum;
     S largest = 0;
     for (std::size_t i = 0; i < count; ++i) {
@@ -72,12 +73,12 @@ double sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
         largest = std::fabs(x[i]) > largest ? std::fabs(x[i]) : largest;
     }
     const V inverse(S(1) / largest);
-    const double scaled = simd::sum_of_terms<V>(x, count, [&](const V& v) { return (v * inverse) * (v * inverse); });
-    return scaled * static_cast<double>(largest) * static_cast<double>(largest);
+    const SumType<S> scaled = simd::sum_of_terms<V>(x, count, [&](const V& v) { return (v * inverse) * (v * inverse); });
+    return scaled * static_cast<SumType<S>>(largest) * static_cast<SumType<S>>(largest);
 }
 
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
-double sum_of_absolute_values(SimdTarget<Arch>, const S* x, std::size_t count) {
+SumType<S> sum_of_absolute_values(SimdTarget<Arch>, const S* x, std::size_t count) {
     using V = simd::Vector<S, Arch>;
     return simd::sum_of_terms<V>(x, count, [](const V& v) { return abs(v); });
 }

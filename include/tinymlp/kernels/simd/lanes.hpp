@@ -7,6 +7,7 @@
 // the targets, so that every kernel call in the library sees the SimdTarget overloads. Each one
 // therefore includes target.hpp first and puts its include guard after that line: whichever
 // header is read first, the SIMD headers are read in the order target.hpp gives.
+#include "../../real.hpp"
 #include "../../target.hpp"
 
 #ifndef TINYMLP_KERNELS_SIMD_LANES_HPP
@@ -237,12 +238,12 @@ inline void store(S* p, const V& v, Lanes<N>) {
 
 // Sum over x[0, count) of term(v) for the vectors v of x (zeros past the end: term(0) must be 0),
 // in four independent vector accumulators, so that the additions overlap instead of waiting for
-// each other, moved to a double total every 256 vectors, so that a long float array keeps about
-// the precision of a double accumulator.
+// each other, moved to a SumType<S> total (real.hpp: double but on float-only cores) every 256
+// vectors, so that a long float array keeps about the precision of a double accumulator there.
 template <class V, class S, class Term>
-inline double sum_of_terms(const S* x, std::size_t count, Term&& term) {
+inline SumType<S> sum_of_terms(const S* x, std::size_t count, Term&& term) {
     constexpr std::size_t L = V::size, block = 256 * L;
-    double total = 0;
+    SumType<S> total = 0;
     for (std::size_t start = 0; start < count; start += block) {
         const std::size_t end = count - start < block ? count : start + block;
         V a0(S(0)), a1(S(0)), a2(S(0)), a3(S(0));
@@ -255,7 +256,7 @@ inline double sum_of_terms(const S* x, std::size_t count, Term&& term) {
         }
         for (; i + L <= end; i += L) a0 += term(V::load_unaligned(x + i));
         if (i < end) a1 += term(load_partial<V>(x + i, end - i));
-        total += static_cast<double>(hadd((a0 + a1) + (a2 + a3)));
+        total += static_cast<SumType<S>>(hadd((a0 + a1) + (a2 + a3)));
     }
     return total;
 }
@@ -272,25 +273,26 @@ inline typename V::value_type sum_of_lanes(const V& v, std::size_t n) {
     return sum;
 }
 
-// Sums vectors in S lanes, moving the total to double every `flush_every` additions, so that a
-// long float array keeps about the precision of a double accumulator.
+// Sums vectors in S lanes, moving the total to SumType<S> (real.hpp) every `flush_every` additions,
+// so that a long float array keeps about the precision of a double accumulator where that is double.
 template <class V>
-struct DoubleAccumulator {
+struct SumAccumulator {
+    using Sum = SumType<typename V::value_type>;
     static constexpr std::size_t flush_every = 64;
     V partial = V(typename V::value_type(0));
     std::size_t pending = 0;
-    double total = 0;
+    Sum total = 0;
 
     void add(const V& v) {
         partial += v;
         if (++pending == flush_every) flush();
     }
     void flush() {
-        total += static_cast<double>(hadd(partial));
+        total += static_cast<Sum>(hadd(partial));
         partial = V(typename V::value_type(0));
         pending = 0;
     }
-    double sum() {
+    Sum sum() {
         flush();
         return total;
     }

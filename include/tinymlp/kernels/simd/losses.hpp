@@ -1,5 +1,6 @@
 // Mean squared error and binary cross-entropy on logits on SIMD vectors; results as the reference
 // kernels/losses.hpp.
+#include "../../real.hpp"
 #include "../../target.hpp"
 
 #ifndef TINYMLP_KERNELS_SIMD_LOSSES_HPP
@@ -17,7 +18,7 @@ template <std::size_t B, std::size_t N, class S, class Arch, simd::if_lanes<S, A
 S mean_squared_error(SimdTarget<Arch>, const S* y, const S* t, S* dy) {
     using V = simd::Vector<S, Arch>;
     const V scale(S(2) / S(B * N));
-    simd::DoubleAccumulator<V> loss;
+    simd::SumAccumulator<V> loss;
     simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
         const V diff = simd::load<V>(y + i, n) - simd::load<V>(t + i, n);  // padded lanes: 0
         loss.add(diff * diff);
@@ -31,14 +32,14 @@ template <std::size_t B, std::size_t N, class S, class Arch, simd::if_lanes<S, A
 S binary_cross_entropy_with_logits(SimdTarget<Arch>, const S* z, const S* t, S* dz) {
     using V = simd::Vector<S, Arch>;
     const V zero(S(0)), one(S(1)), scale(S(1) / S(B * N));
-    simd::DoubleAccumulator<V> loss;
+    simd::SumAccumulator<V> loss;
     simd::for_each_vector<V, B * N>([&](std::size_t i, auto n) {
         const V zv = simd::load<V>(z + i, n), tv = simd::load<V>(t + i, n);
         const V e = exp(-abs(zv));
         const V term = max(zv, zero) - zv * tv + log1p(e);
         // padded lanes would add log(2): only the row's lanes count
         if (n == V::size) loss.add(term);
-        else loss.total += static_cast<double>(simd::sum_of_lanes(term, n));
+        else loss.total += static_cast<SumType<S>>(simd::sum_of_lanes(term, n));
         const V sigmoid = select(zv >= zero, one / (one + e), e / (one + e));
         simd::store(dz + i, scale * (sigmoid - tv), n);
     });

@@ -2,6 +2,7 @@
 // A row (one sample's C classes) is cut into vectors; the lanes past its end are loaded as -inf
 // where a maximum is taken, so that they neither win the maximum nor add to the sum
 // (exp(-inf) = 0).
+#include "../../real.hpp"
 #include "../../target.hpp"
 
 #ifndef TINYMLP_KERNELS_SIMD_SOFTMAX_HPP
@@ -75,14 +76,14 @@ void softmax_backward(SimdTarget<Arch>, const S* y, const S* dy, S* dz) {
 template <std::size_t B, std::size_t C, class S, class Label, class Arch, simd::if_lanes<S, Arch> = 0>
 S softmax_cross_entropy(SimdTarget<Arch>, const S* z, const Label* labels, S* dz) {
     using V = simd::Vector<S, Arch>;
-    double loss = 0;
+    SumType<S> loss = 0;
     for (std::size_t n = 0; n < B; ++n) {
         const S* zn = z + n * C;
         S* dn = dz + n * C;
         S max, sum;
         simd::exponentials<V, C>(zn, dn, max, sum);
         const auto label = static_cast<std::size_t>(labels[n]);
-        loss += static_cast<double>(std::log(sum) + max - zn[label]);
+        loss += static_cast<SumType<S>>(std::log(sum) + max - zn[label]);
         const V scale(S(1) / (sum * S(B)));
         simd::for_each_vector<V, C>([&](std::size_t c, auto lanes) {
             simd::store(dn + c, simd::load<V>(dn + c, lanes) * scale, lanes);
