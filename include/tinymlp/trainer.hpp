@@ -416,7 +416,7 @@ private:
         if (scale != S(1)) kernels::scale(Target{}, gradients, trainable_count, scale);
         if (!is_zero(regularization_.l1)) add_l1(layer_indices{});
         using Sum = SumType<S>;
-        const Sum norm = std::sqrt(kernels::sum_of_squares(Target{}, gradients, trainable_count));
+        const Sum norm = kernels::l2_norm(Target{}, gradients, trainable_count);
         if (!is_finite(norm)) return Status::non_finite_gradient;
         const Sum clip_norm = scalar_of<Sum>(regularization_.clip_norm);
         if (clip_norm > 0 && norm > clip_norm) {

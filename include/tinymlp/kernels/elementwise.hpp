@@ -42,6 +42,16 @@ SumType<S> sum_of_squares(ScalarTarget, const S* x, std::size_t count) {
 }
 
 template <class S>
+SumType<S> sum_of_scaled_squares(ScalarTarget, const S* x, std::size_t count, S factor) {
+    SumType<S> sum = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const SumType<S> v = static_cast<SumType<S>>(x[i] * factor);
+        sum += v * v;
+    }
+    return sum;
+}
+
+template <class S>
 SumType<S> sum_of_absolute_values(ScalarTarget, const S* x, std::size_t count) {
     SumType<S> sum = 0;
     for (std::size_t i = 0; i < count; ++i) sum += std::fabs(static_cast<SumType<S>>(x[i]));
@@ -64,6 +74,21 @@ void add_l1_gradient(ScalarTarget, const S* w, S* g, std::size_t count, S l1) {
 template <class S>
 void multiply(ScalarTarget, const S* a, const S* b, S* y, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) y[i] = a[i] * b[i];
+}
+
+// The L2 norm sqrt(sum x^2) on any target, finite whenever every x is: where the squares overflow
+// the sum's type (float sums on float-only cores, |x| above 1.8e19), it is taken again of
+// (x / max|x|)^2, as a robust norm does, so that every target agrees on which gradients are finite.
+template <class Target, class S>
+SumType<S> l2_norm(Target target, const S* x, std::size_t count) {
+    const SumType<S> squares = sum_of_squares(target, x, count);
+    if (is_finite(squares)) return std::sqrt(squares);
+    S largest = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (!is_finite(x[i])) return squares;  // not an overflow: a NaN or infinite element
+        largest = std::fabs(x[i]) > largest ? std::fabs(x[i]) : largest;
+    }
+    return static_cast<SumType<S>>(largest) * std::sqrt(sum_of_scaled_squares(target, x, count, S(1) / largest));
 }
 
 }  // namespace tinymlp::kernels

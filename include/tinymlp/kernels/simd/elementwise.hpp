@@ -58,23 +58,18 @@ void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, 
     });
 }
 
-// Sum of squares, accumulated in SumType<S> (in vector lanes of S between flushes to it). A square
-// above S's range (|x| > 1.8e19 in float) overflows the lanes where the reference's double sum does
-// not; then the sum is taken again of (x / max|x|)^2, as a robust norm does, so that every target
-// agrees on which gradients are finite.
+// Sum of squares, accumulated in SumType<S> (in vector lanes of S between flushes to it); and of
+// (x * factor)^2, for l2_norm's second look at squares that overflow.
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 SumType<S> sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
     using V = simd::Vector<S, Arch>;
-    const SumType<S> sum = simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
-    if (is_finite(sum)) return sum;
-    S largest = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-        if (!is_finite(x[i])) return sum;  // not an overflow: a NaN or infinite element
-        largest = std::fabs(x[i]) > largest ? std::fabs(x[i]) : largest;
-    }
-    const V inverse(S(1) / largest);
-    const SumType<S> scaled = simd::sum_of_terms<V>(x, count, [&](const V& v) { return (v * inverse) * (v * inverse); });
-    return scaled * static_cast<SumType<S>>(largest) * static_cast<SumType<S>>(largest);
+    return simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
+}
+template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
+SumType<S> sum_of_scaled_squares(SimdTarget<Arch>, const S* x, std::size_t count, S factor) {
+    using V = simd::Vector<S, Arch>;
+    const V f(factor);
+    return simd::sum_of_terms<V>(x, count, [&](const V& v) { return (v * f) * (v * f); });
 }
 
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
