@@ -43,8 +43,10 @@ void momentum_update(SimdTarget<Arch>, S* p, const S* g, S* velocity, std::size_
 }
 
 // m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - step_size m / (sqrt(v) / sqrt(c2) + eps)
+// (flatten: every vector operation inlined, which GCC's budget otherwise leaves to chance in a
+// loop this long on targets whose vectors are unrolled scalars)
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
-void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
+[[gnu::flatten]] void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
                  S weight_decay) {
     using V = simd::Vector<S, Arch>;
     const V b1(a.beta1), b2(a.beta2), one_minus_b1(a.one_minus_beta1), one_minus_b2(a.one_minus_beta2);
