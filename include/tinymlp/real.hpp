@@ -102,16 +102,31 @@ inline bool is_below_one(double d) {  // d < 1, for d >= 0 (-0 included)
     return (real_detail::bits_of(d) & ~(std::uint64_t(1) << 63)) < 0x3ff0000000000000ull;
 }
 
-// Error-free pieces of float-pair arithmetic (Dekker, with a fused multiply-add).
+// Error-free pieces of float-pair arithmetic (Knuth's sum, Dekker's product).
 inline FloatPair two_sum(float a, float b) {
     const float s = a + b, v = s - a;
     return {s, (a - (s - v)) + (b - v)};
 }
+// a * b exactly, as the rounded product and its error: one fused multiply-add where the hardware
+// has it; Veltkamp's halves elsewhere (the M3's fmaf is computed in software double).
+inline FloatPair exact_product(float a, float b) {
+    const float p = a * b;
+#if defined(__FP_FAST_FMAF)
+    return {p, __builtin_fmaf(a, b, -p)};
+#else
+    const auto halves = [](float x) {
+        const float c = 4097.0f * x, high = c - (c - x);
+        return FloatPair{high, x - high};
+    };
+    const FloatPair x = halves(a), y = halves(b);
+    return {p, ((x.hi * y.hi - p) + x.hi * y.lo + x.lo * y.hi) + x.lo * y.lo};
+#endif
+}
 inline FloatPair times(FloatPair a, FloatPair b) {
-    const float p = a.hi * b.hi;
-    const float e = __builtin_fmaf(a.hi, b.hi, -p) + (a.hi * b.lo + a.lo * b.hi);
-    const float s = p + e;
-    return {s, e - (s - p)};
+    const FloatPair p = exact_product(a.hi, b.hi);
+    const float e = p.lo + (a.hi * b.lo + a.lo * b.hi);
+    const float s = p.hi + e;
+    return {s, e - (s - p.hi)};
 }
 // 1 - a, as a pair (a in [0, 2]: 1 - a.hi is exact).
 inline FloatPair one_minus(FloatPair a) { return two_sum(1.0f - a.hi, -a.lo); }

@@ -25,12 +25,14 @@ struct AdamStep {
 inline AdamStep<float> adam_step_in_float(FloatPair lr, FloatPair beta1, FloatPair beta2, float epsilon,
                                           std::uint64_t t) {
     const FloatPair correction1 = one_minus(power(beta1, t)), correction2 = one_minus(power(beta2, t));
-    // lr / correction1: a quotient and one step of its remainder
+    // lr / correction1: a quotient and one step on its exact remainder
     float step_size = lr.hi / correction1.hi;
-    step_size += (__builtin_fmaf(-step_size, correction1.hi, lr.hi) + lr.lo - step_size * correction1.lo) / correction1.hi;
+    const FloatPair q = exact_product(step_size, correction1.hi);
+    step_size += ((lr.hi - q.hi) - q.lo + lr.lo - step_size * correction1.lo) / correction1.hi;
     // sqrt(correction2): a root and one Newton step on the pair
     float root = __builtin_sqrtf(correction2.hi);
-    root += (__builtin_fmaf(-root, root, correction2.hi) + correction2.lo) / (2 * root);
+    const FloatPair r = exact_product(root, root);
+    root += ((correction2.hi - r.hi) - r.lo + correction2.lo) / (2 * root);
     return {beta1.hi, beta2.hi, to_float(one_minus(beta1)), to_float(one_minus(beta2)), epsilon, step_size, root};
 }
 
