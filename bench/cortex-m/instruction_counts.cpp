@@ -121,6 +121,16 @@ int main() {
                 dense_64x64_project_flags_target, dense_64x64_bare_flags_target);
     dense_call("dense_64x64_call_project_flags", dense_64x64_project_flags);
     dense_call("dense_64x64_call_bare_flags", dense_64x64_bare_flags);
+    // 64 tanh (the "MAC" column: per value): the port's lanes (kernels/float_functions.hpp) against
+    // the reference's libm tanhf
+    static float activations_in[64], activations_out[64];
+    for (std::size_t i = 0; i < 64; ++i) activations_in[i] = static_cast<float>(i) / 10.0f - 3.2f;
+    measure("tanh_64", 64, 1, [] {
+        kernels::activation_forward<TanhFunction>(DefaultTarget{}, activations_in, activations_out, 64);
+    });
+    measure("tanh_64_libm", 64, 1, [] {
+        kernels::activation_forward<TanhFunction>(ScalarTarget{}, activations_in, activations_out, 64);
+    });
     Status fast = Status::ok, scalar = Status::ok;
     measure("mlp_inference", mlp_macs, 1, [&] { fast = fast_net.predict(inputs, out); });
     measure("mlp_inference_scalar", mlp_macs, 1, [&] { scalar = scalar_net.predict(inputs, out); });

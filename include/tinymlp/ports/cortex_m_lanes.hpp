@@ -17,6 +17,8 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "../kernels/float_functions.hpp"
+
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
 #include <arm_mve.h>
 #define TINYMLP_PORT_MVE 1
@@ -169,9 +171,10 @@ struct UnrolledLanes {
     }
     friend UnrolledLanes abs(const UnrolledLanes& a) { return map([](S x) { return std::fabs(x); }, a); }
     friend UnrolledLanes sqrt(const UnrolledLanes& a) { return map([](S x) { return std::sqrt(x); }, a); }
-    friend UnrolledLanes exp(const UnrolledLanes& a) { return map([](S x) { return std::exp(x); }, a); }
-    friend UnrolledLanes log1p(const UnrolledLanes& a) { return map([](S x) { return std::log1p(x); }, a); }
-    friend UnrolledLanes tanh(const UnrolledLanes& a) { return map([](S x) { return std::tanh(x); }, a); }
+    // exp, log1p, tanh: kernels/float_functions.hpp (a few multiply-adds, within 2 ulp), not libm
+    friend UnrolledLanes exp(const UnrolledLanes& a) { return map([](S x) { return float_functions::exp(x); }, a); }
+    friend UnrolledLanes log1p(const UnrolledLanes& a) { return map([](S x) { return float_functions::log1p(x); }, a); }
+    friend UnrolledLanes tanh(const UnrolledLanes& a) { return map([](S x) { return float_functions::tanh(x); }, a); }
 
 private:
     static S multiply_add(S a, S b, S c) {
@@ -248,9 +251,9 @@ struct MveFloat {
                         f(vgetq_lane_f32(a.v, 3)));
     }
     friend MveFloat sqrt(const MveFloat& a) { return map([](float x) { return std::sqrt(x); }, a); }
-    friend MveFloat exp(const MveFloat& a) { return map([](float x) { return std::exp(x); }, a); }
-    friend MveFloat log1p(const MveFloat& a) { return map([](float x) { return std::log1p(x); }, a); }
-    friend MveFloat tanh(const MveFloat& a) { return map([](float x) { return std::tanh(x); }, a); }
+    friend MveFloat exp(const MveFloat& a) { return map([](float x) { return float_functions::exp(x); }, a); }
+    friend MveFloat log1p(const MveFloat& a) { return map([](float x) { return float_functions::log1p(x); }, a); }
+    friend MveFloat tanh(const MveFloat& a) { return map([](float x) { return float_functions::tanh(x); }, a); }
 };
 #endif
 
