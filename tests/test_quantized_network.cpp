@@ -65,11 +65,20 @@ std::size_t layer_mismatches(const Q& q) {
     if (!weights || !bias || !scales) return 1;
     const auto& l = q.template layer<K>();
     constexpr std::size_t In = Q::layer_type<K>::in_size, Out = Q::layer_type<K>::out_size;
+    const TensorQuantization in = K == 0 ? q.input_quantization() : q.template layer<(K > 0 ? K - 1 : 0)>().output;
     std::size_t bad = 0;
     for (std::size_t i = 0; i < Out * In; ++i) bad += l.weights[i] != weights->i32[i];
     for (std::size_t o = 0; o < Out; ++o) {
-        bad += l.bias[o] != bias->i32[o];
-        bad += l.weight_scales[o] != scales->f32[o];
+        // the layer holds TFLite's bias with the input offset folded in: take it out again
+        std::uint32_t row_sum = 0;
+        for (std::size_t i = 0; i < In; ++i) row_sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(l.weights[o * In + i]));
+        const auto tflite_bias = static_cast<std::int32_t>(static_cast<std::uint32_t>(l.bias[o]) -
+                                                          static_cast<std::uint32_t>(l.params.input_offset) * row_sum);
+        bad += tflite_bias != bias->i32[o];
+        // and the multiplier of the generator's weight scale
+        QuantizedMultiplier m;
+        CHECK(quantize_multiplier(static_cast<double>(in.scale) * scales->f32[o] / static_cast<double>(l.output.scale), m));
+        bad += l.multipliers[o].multiplier != m.multiplier || l.multipliers[o].shift != m.shift;
     }
     return bad;
 }
@@ -99,7 +108,7 @@ TEST(post_training_quantization_chooses_tflite_parameters) {
     }
     const std::size_t mismatches = layer_mismatches<0>(quantized) + layer_mismatches<1>(quantized) +
                                    layer_mismatches<2>(quantized);
-    std::printf("  weights, biases and weight scales differing from the generator's: %lu\n",
+    std::printf("  weights, biases and multipliers (of the weight scales) differing from the generator's: %lu\n",
                 static_cast<unsigned long>(mismatches));
     CHECK(mismatches == 0);
     // the fused ReLUs clamp at the output zero point, the last layer does not clamp

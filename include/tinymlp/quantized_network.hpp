@@ -187,17 +187,18 @@ public:
     template <std::size_t K>
     using dense = typename Net::template layer<dense_layer[K]>;
 
-    // One quantized Dense layer: W [Out][In] (a row per output channel), as the kernels take it.
+    // One quantized Dense layer, what inference reads and nothing else (an aggregate, so that an
+    // exported header can make a whole network a constant in flash): W [Out][In] (a row per
+    // output channel), as the kernels take it.
     template <std::size_t In, std::size_t Out>
     struct Layer {
         static constexpr std::size_t in_size = In, out_size = Out;
         std::int8_t weights[Out * In];
+        // int8: TFLite's int32 bias plus input_offset times the row's weight sum, wrapping as the
+        // int32 sums do (CMSIS-NN's kernel sums: the kernels then run with no input offset);
+        // int16: the int64 bias (zero points are 0)
         bias_type bias[Out];
-        // bias + input_offset * the row's weight sum (int8: the sum the kernels run with, so that
-        // they need no row sums; CMSIS-NN's kernel sums), wrapping as the int32 sums do
-        bias_type folded_bias[Out];
-        QuantizedMultiplier multipliers[Out];
-        float weight_scales[Out];
+        QuantizedMultiplier multipliers[Out];  // input scale * weight scale / output scale
         kernels::QuantizedDenseParams params;
         TensorQuantization output;
     };
@@ -228,12 +229,19 @@ public:
     // What predict() keeps on the stack: two activation buffers of the widest layer.
     static constexpr std::size_t predict_scratch_bytes = 2 * widest_layer * sizeof(A);
 
+    QuantizedNetwork() = default;
+    // The whole network from its parts, as an exported header spells it: constant-initialised,
+    // so that a `const` one stays in flash and runs from there.
+    template <class... Layers, class = std::enable_if_t<sizeof...(Layers) == dense_count>>
+    constexpr QuantizedNetwork(const TensorQuantization& input, const Layers&... layers)
+        : input_(input), layers_(layers...) {}
+
     template <std::size_t K>
     layer_type<K>& layer() { return std::get<K>(layers_); }
     template <std::size_t K>
-    const layer_type<K>& layer() const { return std::get<K>(layers_); }
-    const TensorQuantization& input_quantization() const { return input_; }
-    const TensorQuantization& output_quantization() const { return std::get<dense_count - 1>(layers_).output; }
+    constexpr const layer_type<K>& layer() const { return std::get<K>(layers_); }
+    constexpr const TensorQuantization& input_quantization() const { return input_; }
+    constexpr const TensorQuantization& output_quantization() const { return std::get<dense_count - 1>(layers_).output; }
 
     // Integer in, integer out (the quantized logits).
     void predict(const A* x, A* y) const {
@@ -292,10 +300,10 @@ private:
         const layer_type<K>& l = std::get<K>(layers_);
         A* out = K + 1 == dense_count ? y : scratch + (K % 2) * B * widest_layer;
         if constexpr (std::is_same_v<A, std::int8_t>) {
-            kernels::QuantizedDenseParams folded = l.params;
+            kernels::QuantizedDenseParams folded = l.params;  // the offset is in the bias
             folded.input_offset = 0;
             kernels::quantized_dense_forward<B, layer_type<K>::in_size, layer_type<K>::out_size>(
-                typename Net::target{}, in, l.weights, l.folded_bias, l.multipliers, folded, out);
+                typename Net::target{}, in, l.weights, l.bias, l.multipliers, folded, out);
         } else {
             kernels::quantized_dense_forward<B, layer_type<K>::in_size, layer_type<K>::out_size>(
                 ScalarTarget{}, in, l.weights, l.bias, l.multipliers, l.params, out);
@@ -384,14 +392,12 @@ void quantize_layer(const Net& net, const TensorQuantization* tensor, QuantizedN
             const double q = std::round(static_cast<double>(p[i * Out + o]) / weight_scale);
             l.weights[o * In + i] = static_cast<std::int8_t>(q < -127 ? -127 : q > 127 ? 127 : q);
         }
-        l.bias[o] = static_cast<typename Q::bias_type>(bias);
         std::uint32_t row_sum = 0;
         for (std::size_t i = 0; i < In; ++i) row_sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(l.weights[o * In + i]));
-        l.folded_bias[o] = narrow ? static_cast<typename Q::bias_type>(static_cast<std::int32_t>(
-                                        static_cast<std::uint32_t>(l.bias[o]) +
-                                        static_cast<std::uint32_t>(-in.zero_point) * row_sum))
-                                  : l.bias[o];
-        l.weight_scales[o] = weight_scale;
+        const auto tflite_bias = static_cast<typename Q::bias_type>(bias);
+        l.bias[o] = narrow ? static_cast<typename Q::bias_type>(static_cast<std::int32_t>(
+                                 static_cast<std::uint32_t>(tflite_bias) + static_cast<std::uint32_t>(-in.zero_point) * row_sum))
+                           : tflite_bias;
         l.multipliers[o] = m;
     }
     if (!write) return;
