@@ -2,7 +2,8 @@
 #
 #   cmake "-DEMULATOR=/bin/sh|run-firmware.sh|qemu-system-arm|mps2-an386" -DMACHINE=mps2-an386
 #         -DSIZE=arm-none-eabi-size -DNM=arm-none-eabi-nm
-#         -DINFERENCE=<elf> -DTRAINING=<elf> -DBASELINE=<elf> -DTRAINING_MEMORY=<elf> -P footprint.cmake
+#         -DINFERENCE=<elf> -DINFERENCE_INT8=<elf> -DTRAINING=<elf> -DBASELINE=<elf> -DTRAINING_MEMORY=<elf>
+#         -P footprint.cmake
 #
 # EMULATOR holds the words of the emulator's command line joined by '|'. Runs the three images,
 # which print "footprint <key> <value>" lines (constexpr figures, sizeof, stack high-water marks),
@@ -15,7 +16,7 @@
 #         is not counted: the stack column has what the program really uses of it.
 cmake_minimum_required(VERSION 3.20)
 
-foreach(_var EMULATOR MACHINE SIZE NM INFERENCE TRAINING BASELINE TRAINING_MEMORY)
+foreach(_var EMULATOR MACHINE SIZE NM INFERENCE INFERENCE_INT8 TRAINING BASELINE TRAINING_MEMORY)
     if(NOT DEFINED ${_var} OR "${${_var}}" STREQUAL "")
         message(FATAL_ERROR "footprint.cmake: -D${_var}=... is missing (see the usage at the top)")
     endif()
@@ -131,6 +132,7 @@ macro(check label condition_text)
 endmacro()
 
 run_image(inference "${INFERENCE}")
+run_image(int8 "${INFERENCE_INT8}")
 run_image(training "${TRAINING}")
 run_image(baseline "${BASELINE}")
 run_image(memory "${TRAINING_MEMORY}")
@@ -139,6 +141,7 @@ foreach(image inference training baseline)
     section_sizes(${image} "${${var}}")
     library_share(${image}_library "${${var}}")
 endforeach()
+section_sizes(int8 "${INFERENCE_INT8}")
 foreach(key inference_parameter_bytes inference_sizeof_parameters inference_predict_scratch_bytes
             inference_stack_high_water inference_stack_call training_parameter_bytes
             training_storage_alignment training_sizeof_net training_training_bytes
@@ -151,6 +154,7 @@ foreach(key inference_parameter_bytes inference_sizeof_parameters inference_pred
 endforeach()
 
 symbol(parameters "${INFERENCE}" "footprint::parameters")
+symbol(quantized "${INFERENCE_INT8}" "footprint::quantized")
 symbol(net "${TRAINING}" "footprint::net")
 symbol(trainer "${TRAINING}" "footprint::trainer")
 
@@ -159,6 +163,15 @@ check(parameters_ok "footprint::parameters: ${parameters_size} bytes, Net::param
       parameters_size EQUAL inference_parameter_bytes AND parameters_size EQUAL inference_sizeof_parameters)
 check(parameters_flash_ok "footprint::parameters at ${parameters_address}: not in the flash (CODE) region"
       parameters_in_flash)
+# 1b. The int8 image's QuantizedNetwork is sizeof(QuantizedNetwork), in flash, and carries at most
+#     a third of the float parameters' bytes (int8 weights, int32 biases, multipliers, clamps).
+check(quantized_ok "footprint::quantized: ${quantized_size} bytes, sizeof(QuantizedNetwork) ${int8_sizeof_quantized}"
+      quantized_size EQUAL int8_sizeof_quantized)
+check(quantized_flash_ok "footprint::quantized at ${quantized_address}: not in the flash (CODE) region" quantized_in_flash)
+math(EXPR quantized_thrice "3 * ${quantized_size}")
+check(quantized_third_ok "footprint::quantized: ${quantized_size} bytes, more than a third of the float parameters' ${int8_float_parameter_bytes}"
+      NOT quantized_thrice GREATER int8_float_parameter_bytes)
+math(EXPR quantized_permille "1000 * ${quantized_size} / ${int8_float_parameter_bytes}")
 # 2. A Net is its parameters, rounded up to the storage alignment (one aligned block).
 math(EXPR net_expected
      "(${training_parameter_bytes} + ${training_storage_alignment} - 1) / ${training_storage_alignment} * ${training_storage_alignment}")
@@ -243,9 +256,15 @@ row("training: Net + Adam trainer, batch ${training_batch}" "${training_flash}" 
     "Net::parameter_bytes ${training_parameter_bytes} -> ${net_expected} (${training_storage_alignment}-byte blocks) = footprint::net ${net_size}: ${net_ok}")
 row("" "" "" ""
     "Trainer::memory_bytes ${training_memory_bytes} <= footprint::trainer ${trainer_size} (${trainer_extra}) <= ${trainer_bound}: ${trainer_ok}")
+row("int8 inference: QuantizedNetwork, flash" "${int8_flash}" "${int8_ram}"
+    "${int8_stack_high_water} (predict ${int8_stack_call})"
+    "sizeof(QuantizedNetwork) ${int8_sizeof_quantized} = footprint::quantized ${quantized_size}, in flash: ${quantized_ok}, ${quantized_flash_ok}")
+row("" "" "" ""
+    "${quantized_size} <= float parameters ${int8_float_parameter_bytes} / 3 (${quantized_permille}/1000): ${quantized_third_ok}")
 row("baseline: runtime and printf, no tinymlp" "${baseline_flash}" "${baseline_ram}" "-" "-")
 
 math(EXPR inference_own_flash "${inference_flash} - ${baseline_flash} - ${parameters_size}")
+math(EXPR int8_own_flash "${int8_flash} - ${baseline_flash} - ${quantized_size}")
 math(EXPR training_own_flash "${training_flash} - ${baseline_flash}")
 math(EXPR inference_own_ram "${inference_ram} - ${baseline_ram}")
 math(EXPR training_own_ram "${training_ram} - ${baseline_ram} - ${net_size} - ${trainer_size}")
@@ -260,6 +279,7 @@ from its top while the call ran (startup and main frames included); in parenthes
 sections (size -A): inference .text ${inference_text} .data ${inference_data} .bss ${inference_bss}; training .text ${training_text} .data ${training_data} .bss ${training_bss}; baseline .text ${baseline_text} .data ${baseline_data} .bss ${baseline_bss}
 inference flash ${inference_flash} = baseline ${baseline_flash} + parameters ${parameters_size} + tinymlp and program code ${inference_own_flash} (out-of-line tinymlp functions: ${inference_library})
 inference RAM   ${inference_ram} = baseline ${baseline_ram} + input and output ${inference_own_ram}
+int8 flash      ${int8_flash} = baseline ${baseline_flash} + QuantizedNetwork ${quantized_size} (int8 weights ${int8_weight_bytes}) + tinymlp and program code ${int8_own_flash}
 training flash  ${training_flash} = baseline ${baseline_flash} + tinymlp and program code ${training_own_flash} (out-of-line tinymlp functions: ${training_library})
 training RAM    ${training_ram} = baseline ${baseline_ram} + net ${net_size} + trainer ${trainer_size} + batch data ${training_own_ram}
 trainer: training_bytes<${training_batch}> ${training_training_bytes} (gradients, activations, backward buffers) + Adam state ${training_optimizer_state_bytes} = memory_bytes ${training_memory_bytes}; sizeof(Trainer) ${training_sizeof_trainer}
