@@ -5,7 +5,8 @@
 //        0      4  magic "TMLP"
 //        4      2  format version (1)
 //        6      1  byte order: 1 little endian, 2 big endian
-//        7      1  scalar size in bytes: 4 float, 8 double
+//        7      1  scalar size in bytes: 4 float, 8 double; 1 and 2 mark the quantized kind
+//                  (int8 and int16 activations: quantized_blob.hpp)
 //        8      8  topology signature: FNV-1a 64 of the layer list as written ("Dense<3, 2>, ReLU, ...")
 //       16      4  parameter count
 //       20      4  optimizer state count (scalars; 0 when the blob holds parameters only)
@@ -58,6 +59,8 @@ enum class [[nodiscard]] BlobStatus {
     wrong_optimizer,          // optimizer state of another optimizer (or size)
     non_finite_value,         // a parameter or optimizer state value is NaN or infinite
     source_changed,           // the copying pass read other bytes than the verifying pass (or failed)
+    invalid_quantization,     // a quantized blob's value no network could run with (a multiplier,
+                              // shift, clamp, scale or zero point out of its range)
 };
 
 constexpr const char* to_string(BlobStatus status) {
@@ -79,6 +82,7 @@ constexpr const char* to_string(BlobStatus status) {
         case BlobStatus::wrong_optimizer: return "wrong optimizer";
         case BlobStatus::non_finite_value: return "non-finite value";
         case BlobStatus::source_changed: return "source changed";
+        case BlobStatus::invalid_quantization: return "invalid quantization";
     }
     return "unknown blob status";
 }

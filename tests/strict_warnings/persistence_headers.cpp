@@ -1,6 +1,8 @@
 // Compiled with -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Werror: firmware
-// projects build with these, and checkpoint.hpp and blob.hpp are compiled into their own code.
+// projects build with these, and checkpoint.hpp, blob.hpp and quantized_blob.hpp are compiled into
+// their own code.
 #include <tinymlp/checkpoint.hpp>
+#include <tinymlp/quantized_blob.hpp>
 #include <tinymlp/tinymlp.hpp>
 
 namespace {
@@ -24,5 +26,10 @@ int main() {
     failures += tinymlp::save_training_blob(trainer, blob, sizeof blob) != tinymlp::BlobStatus::ok;
     failures += tinymlp::load_training_blob(trainer, blob, sizeof blob) != tinymlp::BlobStatus::ok;
     failures += tinymlp::load_blob(net, blob, sizeof blob) != tinymlp::BlobStatus::ok;
+    using Integral = tinymlp::Sequential<tinymlp::Dense<4, 6>, tinymlp::ReLU, tinymlp::Dense<6, 3>>;
+    static tinymlp::QuantizedNetwork<Integral> quantized;
+    static unsigned char quantized_blob[tinymlp::quantized_blob_bytes<Integral>];
+    failures += tinymlp::save_blob(quantized, quantized_blob, sizeof quantized_blob) != tinymlp::BlobStatus::ok;
+    failures += tinymlp::load_blob(quantized, quantized_blob, sizeof quantized_blob) != tinymlp::BlobStatus::ok;
     return failures;
 }
