@@ -221,11 +221,17 @@ std::size_t check_dense16_case() {
     kernels::quantized_dense_forward<c.batch, c.in, c.out>(ScalarTarget{}, xs, ws, bs, q, p, ys);
     std::size_t wrong = 0;
     for (std::size_t i = 0; i < c.batch * c.out; ++i) wrong += ys[i] != expected->i32[i];
-    std::printf("  int16, batch %lu, %lu -> %lu, %s: %lu of %lu outputs differ from %s\n",
+    // and the target's own kernel (kernels/simd/quantized_dense_s16.hpp)
+    std::memset(ys, 0, sizeof ys);
+    kernels::quantized_dense_forward<c.batch, c.in, c.out>(DefaultTarget{}, xs, ws, bs, q, p, ys);
+    std::size_t wrong_simd = 0;
+    for (std::size_t i = 0; i < c.batch * c.out; ++i) wrong_simd += ys[i] != expected->i32[i];
+    std::printf("  int16, batch %lu, %lu -> %lu, %s: %lu of %lu outputs differ from %s (reference kernel), %lu (%s)\n",
                 static_cast<unsigned long>(c.batch), static_cast<unsigned long>(c.in), static_cast<unsigned long>(c.out),
                 shape->i32[3] ? "per channel" : "per tensor", static_cast<unsigned long>(wrong),
-                static_cast<unsigned long>(c.batch * c.out), shape->i32[3] ? "TFLM" : "CMSIS-NN");
-    return wrong;
+                static_cast<unsigned long>(c.batch * c.out), shape->i32[3] ? "TFLM" : "CMSIS-NN",
+                static_cast<unsigned long>(wrong_simd), DefaultTarget::name);
+    return wrong + wrong_simd;
 }
 
 template <std::size_t... K>
@@ -300,6 +306,56 @@ TEST(int8_dense_target_kernel_is_the_references_on_random_layers) {
     wrong += random_dense_differences<4, 784, 16>(rng, 5);
 #endif
     std::printf("  %lu outputs differ between %s and the reference\n", static_cast<unsigned long>(wrong),
+                DefaultTarget::name);
+    CHECK(wrong == 0);
+}
+
+namespace {
+
+// The same for the int16 kernel: random layers, and the extreme one whose int32 partial sums
+// would overflow (x = -32768, w = -128 everywhere: 2^22 a product, 2^33 in all for 2048 inputs).
+template <std::size_t B, std::size_t In, std::size_t Out>
+std::size_t random_dense16_differences(Pcg32& rng, std::size_t rounds, bool extreme = false) {
+    static std::int16_t xs[B * In], reference[B * Out], target[B * Out];
+    static std::int8_t ws[Out * In];
+    static std::int64_t bias[Out];
+    static QuantizedMultiplier q[Out];
+    std::size_t wrong = 0;
+    for (std::size_t round = 0; round < rounds; ++round) {
+        const auto any = [&](std::int32_t low, std::int32_t high) {
+            return low + static_cast<std::int32_t>(rng.next_u32() % static_cast<std::uint32_t>(high - low + 1));
+        };
+        for (std::int16_t& v : xs) v = static_cast<std::int16_t>(extreme ? -32768 : any(-32768, 32767));
+        for (std::int8_t& v : ws) v = static_cast<std::int8_t>(extreme ? -128 : any(-127, 127));
+        for (std::size_t o = 0; o < Out; ++o) {
+            bias[o] = extreme ? 0 : static_cast<std::int64_t>(any(-(1 << 30), 1 << 30)) * any(1, 1000);
+            q[o] = {any(1 << 30, 0x7fffffff), any(-20, round % 2 ? 14 : -8)};
+        }
+        kernels::QuantizedDenseParams p;
+        p.activation_min = round % 2 ? -32768 : any(-32768, 0);
+        p.activation_max = round % 2 ? 32767 : any(p.activation_min, 32767);
+        const std::int64_t* b = round % 5 == 4 ? nullptr : bias;
+        kernels::quantized_dense_forward<B, In, Out>(ScalarTarget{}, xs, ws, b, q, p, reference);
+        kernels::quantized_dense_forward<B, In, Out>(DefaultTarget{}, xs, ws, b, q, p, target);
+        for (std::size_t i = 0; i < B * Out; ++i) wrong += target[i] != reference[i];
+    }
+    return wrong;
+}
+
+}  // namespace
+
+TEST(int16_dense_target_kernel_is_the_references_on_random_layers) {
+    Pcg32 rng(2025);
+    std::size_t wrong = 0;
+    wrong += random_dense16_differences<1, 1, 1>(rng, 20);
+    wrong += random_dense16_differences<2, 3, 5>(rng, 20);
+    wrong += random_dense16_differences<3, 17, 8>(rng, 20);
+    wrong += random_dense16_differences<1, 33, 9>(rng, 20);
+    wrong += random_dense16_differences<2, 255, 6>(rng, 10);
+    wrong += random_dense16_differences<1, 256, 64>(rng, 5);
+    wrong += random_dense16_differences<1, 2051, 3>(rng, 3);
+    wrong += random_dense16_differences<1, 4099, 2>(rng, 2, true);
+    std::printf("  %lu int16 outputs differ between %s and the reference\n", static_cast<unsigned long>(wrong),
                 DefaultTarget::name);
     CHECK(wrong == 0);
 }

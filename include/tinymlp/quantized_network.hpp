@@ -306,7 +306,7 @@ private:
                 typename Net::target{}, in, l.weights, l.bias, l.multipliers, folded, out);
         } else {
             kernels::quantized_dense_forward<B, layer_type<K>::in_size, layer_type<K>::out_size>(
-                ScalarTarget{}, in, l.weights, l.bias, l.multipliers, l.params, out);
+                typename Net::target{}, in, l.weights, l.bias, l.multipliers, l.params, out);
         }
         if constexpr (K + 1 < dense_count) run<B, K + 1>(out, y, scratch);
     }

@@ -56,5 +56,7 @@ void quantized_dense_forward(ScalarTarget, const std::int16_t* x, const std::int
 
 }  // namespace tinymlp::kernels
 
-// The target's own int8 kernel (AVX2, NEON, Cortex-M DSP, Helium), beside the reference above.
+// The target's own kernels (AVX2 and AVX-512 VNNI, NEON, Cortex-M DSP, Helium), beside the
+// references above.
 #include "simd/quantized_dense.hpp"
+#include "simd/quantized_dense_s16.hpp"
