@@ -475,7 +475,7 @@ template <std::size_t In, std::size_t Rows>
 inline void dsp_rows(const std::uint32_t* pairs, const std::int8_t* xn, std::int32_t offset, const std::int8_t* w,
                      std::int32_t* acc) {
     constexpr std::size_t groups = In / 4;
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (std::size_t j = 0; j < groups; ++j) {
         std::uint64_t both;  // one LDRD
         std::memcpy(&both, pairs + 2 * j, 8);
