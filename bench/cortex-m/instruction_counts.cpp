@@ -61,6 +61,10 @@ alignas(8) std::int8_t q_x[256], q_w[64 * 256], q_y[64];
 std::int32_t q_bias[64];
 QuantizedMultiplier q_multipliers[64];
 kernels::QuantizedDenseParams q_params{0, -5, -128, 127}, q_offset_params{128, -5, -128, 127};
+// and its int16 form (16x8: arm_fully_connected_s16's layer), the same weights
+alignas(8) std::int16_t q16_x[256], q16_y[64];
+std::int64_t q16_bias[64];
+kernels::QuantizedDenseParams q16_params{0, 0, -32768, 32767};
 
 unsigned next_id = 0;
 
@@ -95,9 +99,11 @@ int main() {
     for (float& v : inputs) v = rng.uniform_float() * 2 - 1;
     for (std::int32_t& label : labels) label = static_cast<std::int32_t>(rng.next_u32() % 8);
     for (std::int8_t& v : q_x) v = static_cast<std::int8_t>(rng.next_u32());
+    for (std::int16_t& v : q16_x) v = static_cast<std::int16_t>(rng.next_u32());
     for (std::int8_t& v : q_w) v = static_cast<std::int8_t>(rng.next_u32());
     for (std::size_t o = 0; o < 64; ++o) {
         q_bias[o] = static_cast<std::int32_t>(rng.next_u32() % 20001) - 10000;
+        q16_bias[o] = q_bias[o];
         q_multipliers[o] = {1518500250 + static_cast<std::int32_t>(o), -9};
     }
     fast_net.init(1);
@@ -148,6 +154,12 @@ int main() {
     });
     measure("int8_dense_256x64_batch1_scalar", 256ul * 64ul, 1, [] {
         kernels::quantized_dense_forward<1, 256, 64>(ScalarTarget{}, q_x, q_w, q_bias, q_multipliers, q_params, q_y);
+    });
+    measure("int16_dense_256x64_batch1", 256ul * 64ul, 1, [] {
+        kernels::quantized_dense_forward<1, 256, 64>(DefaultTarget{}, q16_x, q_w, q16_bias, q_multipliers, q16_params, q16_y);
+    });
+    measure("int16_dense_256x64_batch1_scalar", 256ul * 64ul, 1, [] {
+        kernels::quantized_dense_forward<1, 256, 64>(ScalarTarget{}, q16_x, q_w, q16_bias, q_multipliers, q16_params, q16_y);
     });
     measure("mlp_sgd_step_batch1", 3 * mlp_macs, 1,
             [&] { fast = fast == Status::ok ? sgd_step.step(inputs, labels) : fast; });

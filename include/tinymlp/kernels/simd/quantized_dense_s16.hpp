@@ -9,7 +9,7 @@
 //     SXTB16's order;
 //   - Cortex-M55 (Helium): VMLALDAVA.S16 into 64 bits over 8 lanes, W's bytes widened by the load;
 //   - anything else (Cortex-M3): the reference.
-// Four output channels at a time: each piece of x is loaded once for four rows.
+// Four output channels at a time (two on the DSP cores): each piece of x is loaded once for all.
 #include "../../target.hpp"
 
 #ifndef TINYMLP_KERNELS_SIMD_QUANTIZED_DENSE_S16_HPP
@@ -144,7 +144,7 @@ inline void pack(const std::int16_t* x, std::uint32_t* pairs) {
 template <class Arch, std::size_t In, std::size_t Rows>
 inline void dot_rows(const std::uint32_t* pairs, const std::int16_t* x, const std::int8_t* w, std::int64_t* sums) {
     std::int64_t acc[Rows] = {};
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (std::size_t j = 0; j < In / 4; ++j) {
         const std::uint32_t even = pairs[2 * j], odd = pairs[2 * j + 1];
 #pragma GCC unroll 4
@@ -167,13 +167,15 @@ inline void dot_rows(const std::uint32_t* pairs, const std::int16_t* x, const st
 template <class Arch, std::size_t B, std::size_t In, std::size_t Out>
 void forward(const std::int16_t* x, const std::int8_t* w, const std::int64_t* bias, const QuantizedMultiplier* q,
              const QuantizedDenseParams& p, std::int16_t* y) {
-    constexpr std::size_t rows = 4, blocked = Out / rows * rows;
 #if defined(__ARM_FEATURE_DSP) && !defined(__ARM_NEON) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+    // two rows: four 64-bit accumulators already take eight of the core's registers
+    constexpr std::size_t rows = 2, blocked = Out / rows * rows;
     std::uint32_t pairs[In / 4 * 2 + 2];
     const auto rows_of = [&](auto count, const std::int16_t* xn, const std::int8_t* wo, std::int64_t* sums) {
         dot_rows<Arch, In, decltype(count)::value>(pairs, xn, wo, sums);
     };
 #else
+    constexpr std::size_t rows = 4, blocked = Out / rows * rows;
     const auto rows_of = [&](auto count, const std::int16_t* xn, const std::int8_t* wo, std::int64_t* sums) {
         dot_rows<Arch, In, decltype(count)::value>(xn, wo, sums);
     };
