@@ -21,12 +21,16 @@ As a module:
 
 As a command (/usr/bin/python3, which has torch):
     pytorch_interop.py export MODEL.pt OUT.tmlp [--header OUT.hpp [--namespace NAME]]
+    pytorch_interop.py export MODEL.pt OUT.tmlp --quantize int8|int16 --calibration SAMPLES.npy [--header ...]
     pytorch_interop.py import IN.tmlp MODEL.pt OUT.pt
     pytorch_interop.py spell MODEL.pt
 MODEL.pt is a torch.save'd nn.Sequential (the whole module, not a state_dict).
 
 The blob format is the one of include/tinymlp/blob.hpp (documented at its top); the header is
-byte for byte what tinymlp::export_header writes for the same float parameters.
+byte for byte what tinymlp::export_header writes for the same float parameters. With --quantize,
+the model is quantized as tinymlp::quantize() does it (quantize_model: TFLite's rules, min/max
+ranges of the calibration samples) and written as the integer blob of quantized_blob.hpp and the
+header of quantized_export.hpp; integer_predict() is the integer arithmetic in Python.
 """
 import argparse
 import math
@@ -407,6 +411,258 @@ def export_header(model, path, namespace):
 
 
 # ------------------------------------------------------------------------------------------------
+# Integer networks: post-training quantization as tinymlp::quantize() does it (TFLite's rules),
+# and the quantized blob and header of include/tinymlp/quantized_blob.hpp and quantized_export.hpp
+# ------------------------------------------------------------------------------------------------
+def _round_half_away(x):
+    return math.copysign(math.floor(abs(x) + 0.5), x)
+
+
+def choose_tensor_quantization(rmin, rmax):
+    """TFLite's ChooseQuantizationParams<int8_t>: (scale as float32, zero point)."""
+    qmin, qmax = -128.0, 127.0
+    rmin, rmax = min(rmin, 0.0), max(rmax, 0.0)
+    if rmax == rmin:
+        raise InteropError("a calibration tensor is constant (all %r): no scale" % rmin)
+    scale = (rmax - rmin) / (qmax - qmin)
+    zp_min, zp_max = qmin - rmin / scale, qmax - rmax / scale
+    err_min = abs(qmin) - abs(rmin / scale)
+    err_max = abs(qmax) - abs(rmax / scale)
+    zp = zp_min if err_min < err_max else zp_max
+    zp = -128 if zp < qmin else 127 if zp > qmax else int(_round_half_away(zp))
+    return float(np.float32(scale)), zp
+
+
+def choose_symmetric_quantization(rmin, rmax):
+    """The int16 tensors' choice: zero point 0, scale max(|rmin|, |rmax|) / 32767 as float32."""
+    largest = max(abs(rmin), abs(rmax))
+    if largest == 0:
+        raise InteropError("a calibration tensor is all zeros: no scale")
+    return float(np.float32(largest / 32767)), 0
+
+
+def quantize_multiplier(scale):
+    """TFLite's QuantizeMultiplier: (multiplier in [2^30, 2^31) or 0, shift)."""
+    if scale == 0:
+        return 0, 0
+    q, shift = math.frexp(scale)
+    q_fixed = int(_round_half_away(q * 2.0**31))
+    if q_fixed == 2**31:
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        return 0, 0
+    if shift > 30:
+        raise InteropError("multiplier %r is beyond what int32 arithmetic can apply" % scale)
+    return q_fixed, shift
+
+
+def _integer_layers(model):
+    """[(nn.Linear, ReLU after it)] of a model QuantizedNetwork takes: Linear with a bias, ReLU,
+    Identity, Dropout, and a final Softmax (left out: the outputs are logits)."""
+    _layers(model)  # the same checks of kinds and sizes
+    modules = list(model)
+    out = []
+    for index, module in enumerate(modules):
+        if isinstance(module, nn.Linear):
+            if module.bias is None:
+                raise InteropError("module %d (%s): the integer path needs a bias" % (index, module))
+            out.append([module, False])
+        elif isinstance(module, nn.ReLU):
+            out[-1][1] = True
+        elif isinstance(module, (nn.Identity, nn.Dropout)):
+            pass
+        elif isinstance(module, nn.Softmax) and index == len(modules) - 1:
+            pass
+        else:
+            raise InteropError("module %d (%s) has no integer form: QuantizedNetwork takes Linear, ReLU, "
+                               "Identity, Dropout and a final Softmax" % (index, module))
+    return [tuple(pair) for pair in out]
+
+
+def quantize_model(model, calibration, activation="int8"):
+    """Post-training quantization of `model` on `calibration` ([N][in] float32) with min/max
+    ranges, as tinymlp::quantize(net, samples, N, q) computes it: per-channel symmetric int8
+    weights, per-tensor activations (int8: TFLite's asymmetric choice; int16: symmetric), int32
+    (int16: int64) bias, multipliers by QuantizeMultiplier. Returns a dict: "input" (scale, zero
+    point), "layers" [{weights [Out][In] int8, bias (int8: the input offset folded in, as
+    tinymlp stores it), multipliers [(m, shift)], params (input offset, output offset, min, max),
+    output (scale, zero point)}], "activation"."""
+    _require_torch()
+    if activation not in ("int8", "int16"):
+        raise InteropError("activation must be int8 or int16, not %r" % (activation,))
+    narrow = activation == "int8"
+    layers = _integer_layers(model)
+    x = torch.as_tensor(np.asarray(calibration, dtype=np.float32))
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != layers[0][0].in_features:
+        raise InteropError("calibration must be [N > 0][%d] samples" % layers[0][0].in_features)
+    if not torch.isfinite(x).all():
+        raise InteropError("calibration holds a non-finite value")
+    choose = choose_tensor_quantization if narrow else choose_symmetric_quantization
+    with torch.no_grad():
+        tensors = [x]
+        h = x
+        for linear, relu in layers:
+            h = linear(h)
+            if relu:
+                h = torch.relu(h)
+            tensors.append(h)
+    quantizations = [choose(float(t.min()), float(t.max())) for t in tensors]
+    lowest, highest = (-128, 127) if narrow else (-32768, 32767)
+    bias_limit = 2147483647.0 if narrow else 140737488355328.0 / 2
+    result = {"activation": activation, "input": quantizations[0], "layers": []}
+    for k, (linear, relu) in enumerate(layers):
+        w = linear.weight.detach().double().numpy()  # [Out][In], float32 values
+        b = linear.bias.detach().double().numpy()
+        in_scale, in_zp = quantizations[k]
+        out_scale, out_zp = quantizations[k + 1]
+        weights = np.zeros(w.shape, dtype=np.int64)
+        bias, multipliers = [], []
+        for o in range(w.shape[0]):
+            largest = float(np.max(np.abs(w[o])))
+            weight_scale = float(np.float32(largest / 127)) if largest > 0 else 1.0
+            row = [max(-127, min(127, int(_round_half_away(v / weight_scale)))) for v in w[o]]
+            weights[o] = row
+            tflite_bias = _round_half_away(float(b[o]) / (in_scale * weight_scale))
+            if not -bias_limit <= tflite_bias <= bias_limit:
+                raise InteropError("layer %d channel %d: the bias is beyond int%d at this scale"
+                                   % (k, o, 32 if narrow else 64))
+            m = quantize_multiplier(in_scale * weight_scale / out_scale)
+            if not narrow and m[1] > 14:
+                raise InteropError("layer %d channel %d: an int16 multiplier shifts left by more than 14" % (k, o))
+            multipliers.append(m)
+            if narrow:  # the input offset folded in, wrapping as int32 sums do
+                folded = (int(tflite_bias) + (-in_zp) * sum(row)) & 0xFFFFFFFF
+                bias.append(folded - (1 << 32) if folded >= 1 << 31 else folded)
+            else:
+                bias.append(int(tflite_bias))
+        result["layers"].append({
+            "weights": weights, "bias": bias, "multipliers": multipliers,
+            "params": (-in_zp, out_zp, out_zp if relu else lowest, highest),
+            "output": (out_scale, out_zp)})
+    return result
+
+
+def quantize_inputs(quantized, x):
+    """Float samples to the network's integer inputs (round half away from zero, saturating), as
+    QuantizedNetwork::quantize_input does."""
+    scale, zp = quantized["input"]
+    lowest, highest = (-128, 127) if quantized["activation"] == "int8" else (-32768, 32767)
+    x = np.asarray(x, dtype=np.float32)
+    q = np.vectorize(lambda v: _round_half_away(float(np.float32(v) / np.float32(scale))))(x) + zp
+    return np.clip(q, lowest, highest).astype(np.int64)
+
+
+def _requantize(acc, multiplier, shift):
+    """TFLite's MultiplyByQuantizedMultiplier on an int32 sum (wrapping shift left, doubling high
+    multiply with rounding, rounding right shift)."""
+    left, right = max(shift, 0), max(-shift, 0)
+    shifted = ((acc << left) + 2**31) % 2**32 - 2**31
+    high = (shifted * multiplier + (1 << 30)) >> 31
+    mask = (1 << right) - 1
+    remainder = high & mask
+    threshold = (mask >> 1) + (1 if high < 0 else 0)
+    return (high >> right) + (1 if remainder > threshold else 0)
+
+
+def _requantize_wide(acc, multiplier, shift):
+    reduced = (multiplier + (1 << 15)) >> 16 if multiplier < 0x7FFF0000 else 0x7FFF
+    result = (((acc * reduced) >> (14 - shift)) + 1) >> 1
+    return max(-2**31, min(2**31 - 1, result))
+
+
+def integer_predict(quantized, xq):
+    """The integer outputs ([N][out]) of `quantized` for integer inputs `xq` ([N][in]): an
+    independent implementation of the arithmetic tinymlp's kernels (and CMSIS-NN's) do."""
+    narrow = quantized["activation"] == "int8"
+    h = [list(map(int, row)) for row in np.asarray(xq)]
+    for layer in quantized["layers"]:
+        w = layer["weights"]
+        lo, hi = layer["params"][2], layer["params"][3]
+        out_offset = layer["params"][1]
+        nxt = []
+        for row in h:
+            outputs = []
+            for o in range(w.shape[0]):
+                dot = int(np.dot(np.asarray(row, dtype=np.int64), w[o]))
+                m, shift = layer["multipliers"][o]
+                if narrow:  # the bias holds the input offset's share: the sum of x w alone
+                    acc = ((layer["bias"][o] + dot + 2**31) % 2**32) - 2**31
+                    value = _requantize(acc, m, shift) + out_offset
+                else:
+                    value = _requantize_wide(layer["bias"][o] + dot, m, shift)
+                outputs.append(max(lo, min(hi, value)))
+            nxt.append(outputs)
+        h = nxt
+    return np.asarray(h, dtype=np.int64)
+
+
+def quantized_blob_bytes(model, quantized):
+    """The blob tinymlp::save_blob writes for the QuantizedNetwork `quantized` of `model`
+    (little endian)."""
+    narrow = quantized["activation"] == "int8"
+    body = bytearray(struct.pack("<fi", *quantized["input"]))
+    for layer in quantized["layers"]:
+        body += np.asarray(layer["weights"], dtype="<i1").tobytes()
+        body += np.asarray(layer["bias"], dtype="<i4" if narrow else "<i8").tobytes()
+        for m, shift in layer["multipliers"]:
+            body += struct.pack("<ii", m, shift)
+        body += struct.pack("<iiii", *layer["params"])
+        body += struct.pack("<fi", *layer["output"])
+    total = HEADER_BYTES + len(body) + CHECKSUM_BYTES
+    header = struct.pack("<" + HEADER_FIELDS, MAGIC, BLOB_VERSION, BYTE_ORDER_LITTLE, 1 if narrow else 2,
+                         signature(spell(model)), len(body), 0, 0, 0, total)
+    data = header + bytes(body)
+    return data + struct.pack("<I", zlib.crc32(data) & 0xFFFFFFFF)
+
+
+def quantized_header_text(model, quantized, namespace):
+    """The C++ header tinymlp::export_header writes for the QuantizedNetwork (quantized_export.hpp)."""
+    narrow = quantized["activation"] == "int8"
+    lines = [
+        "// A quantized tinymlp network, generated by tinymlp::export_header.\n"
+        "#pragma once\n#include <cstdint>\n\n#include <tinymlp/tinymlp.hpp>\n\n"
+        "namespace %s {\n\n"
+        "using Network = tinymlp::Network<float, tinymlp::DefaultTarget, %s>;\n"
+        "using Quantized = tinymlp::QuantizedNetwork<Network, std::%s>;\n"
+        "inline constexpr std::uint64_t topology_signature = 0x%016xULL;\n\n"
+        "inline constexpr Quantized network{\n    {%sf, %d}"
+        % (namespace, spell_qualified(model), "int8_t" if narrow else "int16_t", signature(spell(model)),
+           _format_float(quantized["input"][0]), quantized["input"][1])]
+    for k, layer in enumerate(quantized["layers"]):
+        weights = np.asarray(layer["weights"]).reshape(-1)
+        lines.append(",\n    Quantized::layer_type<%d>{\n        {" % k)
+        lines.append("".join("%s%d" % ("" if i == 0 else (",\n         " if i % 24 == 0 else ", "), v)
+                             for i, v in enumerate(weights)))
+        lines.append("},\n        {")
+        lines.append("".join("%s%dLL" % ("" if o == 0 else (",\n         " if o % 8 == 0 else ", "), v)
+                             for o, v in enumerate(layer["bias"])))
+        lines.append("},\n        {")
+        lines.append("".join("%s{%d, %d}" % ("" if o == 0 else (",\n         " if o % 4 == 0 else ", "), m, s)
+                             for o, (m, s) in enumerate(layer["multipliers"])))
+        lines.append("},\n        {%d, %d, %d, %d},\n        {%sf, %d}}" % (
+            tuple(layer["params"]) + (_format_float(layer["output"][0]), layer["output"][1])))
+    weight_bytes = sum(np.asarray(layer["weights"]).size for layer in quantized["layers"])
+    lines.append("};\nstatic_assert(Quantized::weight_bytes == %d, \"tinymlp: weights of the exported network\");\n\n"
+                 "}  // namespace %s\n" % (weight_bytes, namespace))
+    return "".join(lines)
+
+
+def export_quantized(model, calibration, blob_path, activation="int8", header_path=None, namespace="model"):
+    """Quantizes `model` on `calibration` and writes the integer blob (and header); returns the
+    quantization (quantize_model's dict)."""
+    if header_path:
+        check_namespace(namespace)
+    quantized = quantize_model(model, calibration, activation)
+    with open(blob_path, "wb") as out:
+        out.write(quantized_blob_bytes(model, quantized))
+    if header_path:
+        with open(header_path, "w", encoding="ascii", newline="") as out:
+            out.write(quantized_header_text(model, quantized, namespace))
+    return quantized
+
+
+# ------------------------------------------------------------------------------------------------
 # Command line
 # ------------------------------------------------------------------------------------------------
 def _load_model(path):
@@ -430,6 +686,9 @@ def main(argv=None):
     export.add_argument("blob", help="output blob")
     export.add_argument("--header", help="also write a C++ header, as tinymlp::export_header does")
     export.add_argument("--namespace", default="model", help="namespace of the header (default: model)")
+    export.add_argument("--quantize", choices=("int8", "int16"),
+                        help="write the integer network instead (needs --calibration)")
+    export.add_argument("--calibration", help="calibration samples: a .npy or torch.save'd tensor [N][in]")
     imp = commands.add_parser("import", help="load a blob into a model's architecture and save it")
     imp.add_argument("blob", help="input blob")
     imp.add_argument("model", help="torch.save'd nn.Sequential giving the architecture")
@@ -442,7 +701,22 @@ def main(argv=None):
         print("pytorch_interop: PyTorch/numpy are not importable (run with /usr/bin/python3)", file=sys.stderr)
         return 1
     try:
-        if args.command == "export":
+        if args.command == "export" and args.quantize:
+            if args.header:
+                check_namespace(args.namespace)  # before anything is written
+            if not args.calibration:
+                raise InteropError("--quantize needs --calibration samples")
+            model = _load_model(args.model)
+            calibration = (np.load(args.calibration) if args.calibration.endswith(".npy")
+                           else torch.load(args.calibration, map_location="cpu").numpy())
+            quantized = export_quantized(model, calibration, args.blob, args.quantize, args.header, args.namespace)
+            weights = sum(np.asarray(layer["weights"]).size for layer in quantized["layers"])
+            print("%s: %s network, %d weight bytes, input scale %.9g zero point %d, topology 0x%016x (%s)"
+                  % (args.blob, args.quantize, weights, quantized["input"][0], quantized["input"][1],
+                     signature(spell(model)), spell(model)))
+            if args.header:
+                print("%s: namespace %s" % (args.header, args.namespace))
+        elif args.command == "export":
             if args.header:
                 check_namespace(args.namespace)  # before anything is written
             model = _load_model(args.model)
