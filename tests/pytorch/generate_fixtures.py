@@ -22,7 +22,6 @@ Exit codes: 0 success (and, with --check, every record matches), 1 mismatch or e
 """
 import argparse
 import copy
-import math
 import os
 import struct
 import sys
@@ -456,18 +455,9 @@ def build_long_run(builder):
     return records
 
 
-def choose_tensor_quantization(rmin, rmax):
-    """TFLite's ChooseQuantizationParams<int8_t>: the range widened to hold 0, the zero point from the
-    end with the smaller error, rounded (half away from zero) and clamped."""
-    qmin, qmax = -128.0, 127.0
-    rmin, rmax = min(rmin, 0.0), max(rmax, 0.0)
-    scale = (rmax - rmin) / (qmax - qmin)
-    zp_min, zp_max = qmin - rmin / scale, qmax - rmax / scale
-    err_min = abs(qmin) - abs(rmin / scale)
-    err_max = abs(qmax) - abs(rmax / scale)
-    zp = zp_min if err_min < err_max else zp_max
-    zp = -128 if zp < qmin else 127 if zp > qmax else int(math.copysign(math.floor(abs(zp) + 0.5), zp))
-    return float(np.float32(scale)), zp
+# TFLite's choice of a tensor's scale and zero point, shared with the exporter
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from pytorch_interop import choose_tensor_quantization  # noqa: E402
 
 
 def build_quantized_mlp():
