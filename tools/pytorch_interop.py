@@ -362,11 +362,13 @@ def load_blob_bytes(data, model):
 # C++ header
 # ------------------------------------------------------------------------------------------------
 def _format_float(value):
-    """printf("%.9g") of a float32 value, as tinymlp::export_header prints it."""
+    """printf("%.9g") of a float32 value with ".0" after a whole number, as tinymlp::export_header
+    prints it (the caller appends the f)."""
     value = float(value)
     if math.isnan(value):
         return "-nan" if math.copysign(1.0, value) < 0 else "nan"
-    return "%.9g" % value
+    text = "%.9g" % value
+    return text + ".0" if all(c == "-" or c.isdigit() for c in text) else text
 
 
 def header_text(model, namespace):

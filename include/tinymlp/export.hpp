@@ -7,7 +7,8 @@
 //   inline constexpr tinymlp::NetworkView<Network> network{parameters};
 //   }
 //
-// Values are printed with enough digits (9 for float, 17 for double) to read back bit for bit.
+// Values are printed with enough digits (9 for float, 17 for double) to read back bit for bit, and
+// always as floating literals (1.0f, not 1f).
 #pragma once
 #include <cstddef>
 #include <cstdio>
@@ -15,6 +16,18 @@
 #include "network.hpp"
 
 namespace tinymlp {
+
+namespace detail {
+// A float or double as a C++ literal that reads back bit for bit: %.9g (%.17g) with ".0" where
+// that printed a whole number ("1f" is no literal), and the float suffix.
+inline void write_literal(std::FILE* out, double value, bool is_double) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%.*g", is_double ? 17 : 9, value);
+    bool whole = true;
+    for (const char* c = text; *c; ++c) whole = whole && (*c == '-' || (*c >= '0' && *c <= '9'));
+    std::fprintf(out, "%s%s%s", text, whole ? ".0" : "", is_double ? "" : "f");
+}
+}  // namespace detail
 
 template <class Net>
 bool export_header(const typename Net::scalar* parameters, std::FILE* out, const char* name_space) {
@@ -33,9 +46,11 @@ bool export_header(const typename Net::scalar* parameters, std::FILE* out, const
                  name_space, is_double ? "double" : "float", layers,
                  static_cast<unsigned long long>(Net::topology_signature()), is_double ? "double" : "float",
                  static_cast<unsigned long>(Net::parameter_count));
-    for (std::size_t i = 0; i < Net::parameter_count; ++i)
-        std::fprintf(out, "%s%.*g%s%s", i % 8 == 0 ? "    " : "", is_double ? 17 : 9, static_cast<double>(parameters[i]),
-                     is_double ? "" : "f", i + 1 == Net::parameter_count ? "\n" : (i % 8 == 7 ? ",\n" : ", "));
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+        std::fputs(i % 8 == 0 ? "    " : "", out);
+        detail::write_literal(out, static_cast<double>(parameters[i]), is_double);
+        std::fputs(i + 1 == Net::parameter_count ? "\n" : (i % 8 == 7 ? ",\n" : ", "), out);
+    }
     std::fprintf(out,
                  "};\nstatic_assert(Network::parameter_count == %lu, \"tinymlp: parameter count of the exported network\");\n\n"
                  "inline constexpr tinymlp::NetworkView<Network> network{parameters};\n\n"

@@ -8,13 +8,14 @@
 //   inline constexpr Quantized network{{input scale, zero point}, Quantized::layer_type<0>{...}, ...};
 //   }
 //
-// Scales are printed with 9 digits, which read back bit for bit.
+// Scales are printed as export.hpp prints floats: 9 digits, which read back bit for bit.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <utility>
 
+#include "export.hpp"
 #include "quantized_network.hpp"
 
 namespace tinymlp {
@@ -35,10 +36,11 @@ void write_quantized_layer(const Q& q, std::FILE* out) {
     for (std::size_t o = 0; o < L::out_size; ++o)
         std::fprintf(out, "%s{%ld, %d}", o == 0 ? "" : (o % 4 == 0 ? ",\n         " : ", "),
                      static_cast<long>(l.multipliers[o].multiplier), l.multipliers[o].shift);
-    std::fprintf(out, "},\n        {%ld, %ld, %ld, %ld},\n        {%.9gf, %ld}}", static_cast<long>(l.params.input_offset),
+    std::fprintf(out, "},\n        {%ld, %ld, %ld, %ld},\n        {", static_cast<long>(l.params.input_offset),
                  static_cast<long>(l.params.output_offset), static_cast<long>(l.params.activation_min),
-                 static_cast<long>(l.params.activation_max), static_cast<double>(l.output.scale),
-                 static_cast<long>(l.output.zero_point));
+                 static_cast<long>(l.params.activation_max));
+    write_literal(out, static_cast<double>(l.output.scale), false);
+    std::fprintf(out, ", %ld}}", static_cast<long>(l.output.zero_point));
 }
 
 template <class Q, std::size_t... K>
@@ -62,10 +64,11 @@ bool export_header(const QuantizedNetwork<Net, A>& q, std::FILE* out, const char
                  "using Network = tinymlp::Network<%s, tinymlp::DefaultTarget, %s>;\n"
                  "using Quantized = tinymlp::QuantizedNetwork<Network, std::%s>;\n"
                  "inline constexpr std::uint64_t topology_signature = 0x%016llxULL;\n\n"
-                 "inline constexpr Quantized network{\n    {%.9gf, %ld}",
+                 "inline constexpr Quantized network{\n    {",
                  name_space, sizeof(typename Net::scalar) == sizeof(double) ? "double" : "float", layers,
-                 int8 ? "int8_t" : "int16_t", static_cast<unsigned long long>(Net::topology_signature()),
-                 static_cast<double>(q.input_quantization().scale), static_cast<long>(q.input_quantization().zero_point));
+                 int8 ? "int8_t" : "int16_t", static_cast<unsigned long long>(Net::topology_signature()));
+    detail::write_literal(out, static_cast<double>(q.input_quantization().scale), false);
+    std::fprintf(out, ", %ld}", static_cast<long>(q.input_quantization().zero_point));
     detail::write_quantized_layers(q, out, std::make_index_sequence<Q::dense_count>{});
     std::fprintf(out, "};\nstatic_assert(Quantized::weight_bytes == %lu, \"tinymlp: weights of the exported network\");\n\n"
                       "}  // namespace %s\n",

@@ -21,6 +21,9 @@ void train(Network& net) {
     static tinymlp::Trainer<Network, tinymlp::SoftmaxCrossEntropy, tinymlp::Adam, 4> trainer(net, tinymlp::Adam{0.02});
     for (int step = 0; step < 50; ++step)
         if (trainer.step(inputs, labels) != tinymlp::Status::ok) return;
+    // two whole numbers among the parameters, which a header must still spell as floats (0.0f)
+    net.parameters()[Network::parameter_count - 1] = 0.0f;
+    net.parameters()[Network::parameter_count - 2] = -1.0f;
 }
 
 // A network of the layers QuantizedNetwork takes, trained the same way, and its int8 quantization
