@@ -117,6 +117,15 @@ int main() {
         return 1;
 
     std::printf("target %s\n", DefaultTarget::name);
+    // CMSIS-NN's arm_fully_connected_s8 on the same layer, counted the same way on each core
+    // (ctest cmsis_nn_instruction_counts, built from its source outside this repository)
+#if defined(__ARM_FEATURE_MVE)
+    std::printf("anchor int8_dense_256x64_batch1 0.53 CMSIS-NN's arm_fully_connected_s8 (Helium)\n");
+#elif defined(__ARM_FEATURE_DSP) && defined(__ARM_ARCH_7EM__)
+    std::printf("anchor int8_dense_256x64_batch1 2.08 CMSIS-NN's arm_fully_connected_s8 (DSP)\n");
+#elif defined(__ARM_ARCH_7M__)
+    std::printf("anchor int8_dense_256x64_batch1 3.53 CMSIS-NN's arm_fully_connected_s8 (plain C)\n");
+#endif
     measure("empty", 0, 0, [] {});  // the markers' own cost, subtracted from every region
     dense<DefaultTarget, 1>("dense_64x64_batch1");
     dense<ScalarTarget, 1>("dense_64x64_batch1_scalar");

@@ -47,12 +47,14 @@ if [ "$status" -ne 0 ]; then
 fi
 
 # Join the firmware's "region <id> <name> macs <n> samples <n>" lines with the counts; its
-# "note <text>" lines follow the table.
+# "anchor <region> <per MAC> <text>" lines (a reference's figure for a region) and "note <text>"
+# lines follow the table.
 awk -v machine="$machine" '
   FNR == NR { count[$1] = $2; next }
   $1 == "target" { target = $2 }
   $1 == "note" { notes = notes substr($0, 6) "\n" }
   $1 == "region" { id = $2; name[id] = $3; macs[id] = $5; samples[id] = $7; last = id }
+  $1 == "anchor" { anchor_region[$2] = 1; anchor_value[$2] = $3; anchor_text[$2] = substr($0, index($0, $4)) }
   END {
     if (!(0 in count) || name[0] != "empty") { print "no counts: markers not reached"; exit 1 }
     overhead = count[0]
@@ -63,6 +65,11 @@ awk -v machine="$machine" '
       if (!(id in count)) { print "no count for region " name[id]; exit 1 }
       n = count[id] - overhead
       printf "%-34s %12d %12.0f %14.3f\n", name[id], n, n / samples[id], n / macs[id]
+      per_mac[name[id]] = n / macs[id]
     }
+    for (r in anchor_region)
+      if (r in per_mac)
+        printf "%s: %.3f instructions per MAC against %.3f for %s: x%.2f\n", r, per_mac[r], anchor_value[r],
+               anchor_text[r], per_mac[r] / anchor_value[r]
     printf "%s", notes
   }' "$work/counts" "$work/output"
