@@ -262,7 +262,7 @@ std::size_t random_dense_differences(Pcg32& rng, std::size_t rounds) {
     std::size_t wrong = 0;
     for (std::size_t round = 0; round < rounds; ++round) {
         const auto any = [&](std::int32_t low, std::int32_t high) {
-            return low + static_cast<std::int32_t>(rng.next_u32() % static_cast<std::uint32_t>(high - low + 1));
+            return static_cast<std::int32_t>(low + static_cast<std::int64_t>(rng.next_u32() % static_cast<std::uint64_t>(std::int64_t(high) - low + 1)));
         };
         for (std::int8_t& v : xs) v = static_cast<std::int8_t>(any(-128, 127));
         for (std::int8_t& v : ws) v = static_cast<std::int8_t>(any(-127, 127));
@@ -323,7 +323,7 @@ std::size_t random_dense16_differences(Pcg32& rng, std::size_t rounds, bool extr
     std::size_t wrong = 0;
     for (std::size_t round = 0; round < rounds; ++round) {
         const auto any = [&](std::int32_t low, std::int32_t high) {
-            return low + static_cast<std::int32_t>(rng.next_u32() % static_cast<std::uint32_t>(high - low + 1));
+            return static_cast<std::int32_t>(low + static_cast<std::int64_t>(rng.next_u32() % static_cast<std::uint64_t>(std::int64_t(high) - low + 1)));
         };
         for (std::int16_t& v : xs) v = static_cast<std::int16_t>(extreme ? -32768 : any(-32768, 32767));
         for (std::int8_t& v : ws) v = static_cast<std::int8_t>(extreme ? -128 : any(-127, 127));
