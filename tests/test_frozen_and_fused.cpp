@@ -130,6 +130,11 @@ TEST(fused_updates_give_the_unfused_bits) {
     fused_equals_unfused<Odd, Adam, 5>(Adam{0.01}, decay_and_l1);
     fused_equals_unfused<Odd, Momentum, 8>(Momentum{0.05, 0.9, true}, decay_and_l1);
     fused_equals_unfused<Odd, Sgd, 17>(Sgd{0.1}, none);
+    // batch 1: plain SGD updates the weights straight from x and dy (no gradient block), unless
+    // the step has decay or L1
+    fused_equals_unfused<Odd, Sgd, 1>(Sgd{0.1}, none);
+    fused_equals_unfused<Odd, Sgd, 1>(Sgd{0.1}, decay_and_l1);
+    fused_equals_unfused<Net, Sgd, 1>(Sgd{0.05}, none);
     using WithDropout = Sequential<Dense<20, 33>, ReLU, Dropout<25>, Dense<33, 5>>;
     fused_equals_unfused<WithDropout, AdamW, 4>(AdamW{}, decay_and_l1);
     using BiasOnlyOdd = Sequential<Frozen<Dense<37, 45>>, Sigmoid, BiasOnly<Dense<45, 45>>, PReLU<>, Dense<45, 6>>;

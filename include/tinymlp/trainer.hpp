@@ -596,6 +596,18 @@ private:
                 update_segment<I>(first, g, count, true);
             };
             if constexpr (updates_in_blocks<L>::value) {
+                if constexpr (B == 1 && std::is_same_v<Optimizer, Sgd>) {
+                    // plain SGD at batch 1: the weights straight from x and dy, no gradient block
+                    if (is_zero(regularization_.weight_decay) && is_zero(regularization_.l1)) {
+                        L::template sgd_weights_one_sample<Target, begin>(
+                            input_of_layer<I>(x), dy, net_->template layer_parameters<I>(), scalar_of<S>(optimizer_.learning_rate));
+                        if constexpr (L::has_bias) {
+                            kernels::dense_backward_bias<B, L::out_size>(Target{}, dy, block);
+                            update(L::weight_count, block, L::out_size);
+                        }
+                        return;
+                    }
+                }
                 L::template fused_update<Target, B, begin>(input_of_layer<I>(x), dy, block, update);
             } else {
                 const S* p = net_->parameter_source().template of<I>();

@@ -23,10 +23,28 @@ inline S multiply_add(S a, S b, S c) {
     return a * b + c;
 }
 
-// p <- p - lr (g + wd p)
+// p <- p - lr (g + wd p); without decay p - lr g (torch.optim.SGD adds no decay term then)
 template <class S>
 void sgd_update(ScalarTarget, S* p, const S* g, std::size_t count, S lr, S weight_decay) {
+    if (weight_decay == S(0)) {
+        for (std::size_t i = 0; i < count; ++i) p[i] = multiply_add(-lr, g[i], p[i]);
+        return;
+    }
     for (std::size_t i = 0; i < count; ++i) p[i] = multiply_add(-lr, multiply_add(weight_decay, p[i], g[i]), p[i]);
+}
+
+// One sample's SGD step on Rows rows of a dense layer's W [.][Out] with no gradient buffer (fused
+// updates at batch 1, without decay or L1): W <- W - lr x^T dy, each gradient value made as
+// dense_weight_gradient_block makes it, then applied as sgd_update applies it.
+template <std::size_t Rows, std::size_t Out, class S>
+void dense_sgd_one_sample(ScalarTarget, const S* x, const S* dy, S* w, S lr) {
+    for (std::size_t i = 0; i < Rows; ++i) {
+        for (std::size_t o = 0; o < Out; ++o) {
+            S g = S(0);
+            g += x[i] * dy[o];
+            w[i * Out + o] = multiply_add(-lr, g, w[i * Out + o]);
+        }
+    }
 }
 
 // v <- momentum v + g (v <- g on the first step); p <- p - lr (nesterov ? g + momentum v : v)

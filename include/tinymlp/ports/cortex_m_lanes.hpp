@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "../kernels/float_functions.hpp"
+#include "cortex_m_float_loops.hpp"
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
 #include <arm_mve.h>

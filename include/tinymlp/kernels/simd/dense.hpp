@@ -330,12 +330,65 @@ inline void column_sums(const S* dy, S* db, LaneCount lanes) {
     for (std::size_t v = 0; v < Vectors; ++v) store(db + v * V::size, sum[v], lanes);
 }
 
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+// One sample on a Cortex-M with the port's float loops (ports/cortex_m_float_loops.hpp).
+inline constexpr bool one_sample_loops = true;
+
+// y = x W + b: 16, then 8 columns at a time through the loops, the last Out % 8 by gemm.
+template <class V, std::size_t In, std::size_t Out>
+inline void dense_forward_one_sample(const float* x, const float* w, const float* b, float* y) {
+    constexpr std::size_t sixteens = Out / 16 * 16, done = Out / 8 * 8;
+    for (std::size_t c = 0; c < sixteens; c += 16)
+        port::dense_columns16(x, In, w + c, Out, b ? b + c : port::zeros16, y + c);
+    if constexpr (done > sixteens)
+        port::dense_columns8(x, In, w + sixteens, Out, b ? b + sixteens : port::zeros16, y + sixteens);
+    if constexpr (Out > done)
+        gemm<V, 1, Out - done, In, Layout<In, 1, Out, Out>>(x, w + done, y + done, b ? b + done : nullptr);
+}
+
+// dx = dy W^T: one chain of multiply-adds per input when rows of W are whole groups of 8.
+template <std::size_t In, std::size_t Out>
+inline constexpr bool input_gradient_by_loops = Out % 8 == 0;
+template <std::size_t In, std::size_t Out>
+inline void dense_backward_input_one_sample(const float* dy, const float* w, float* dx) {
+    port::dot_rows8(dy, w, Out, Out, dx, In);
+}
+
+// Rows [0, rows) of dW = x^T dy (dW's rows Out apart): each value the rounded product x_i dy_o.
+template <std::size_t Out>
+inline void weight_gradient_one_sample(const float* x, const float* dy, float* dw, std::size_t rows) {
+    constexpr std::size_t done = Out / 8 * 8;
+    for (std::size_t c = 0; c < done; c += 8) port::outer_columns8(x, dy + c, dw + c, Out, rows);
+    if constexpr (Out > done)
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t o = done; o < Out; ++o) dw[i * Out + o] = x[i] * dy[o];
+}
+
+// W <- W + minus_rate (x^T dy) on rows [0, rows), each product rounded as above.
+template <std::size_t Out>
+inline void sgd_one_sample(const float* x, const float* dy, float* w, std::size_t rows, float minus_rate) {
+    constexpr std::size_t done = Out / 8 * 8;
+    for (std::size_t c = 0; c < done; c += 8) port::sgd_outer_columns8(x, dy + c, w + c, Out, rows, minus_rate);
+    if constexpr (Out > done)
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t o = done; o < Out; ++o) {
+                const float g = x[i] * dy[o];
+                w[i * Out + o] = __builtin_fmaf(minus_rate, g, w[i * Out + o]);
+            }
+}
+#else
+inline constexpr bool one_sample_loops = false;
+#endif
+
 }  // namespace simd
 
 // y = x W + b   (b may be null)
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_forward(SimdTarget<Arch>, const S* x, const S* w, const S* b, S* y) {
     using V = simd::Vector<S, Arch>;
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (B == 1 && std::is_same_v<S, float>) return simd::dense_forward_one_sample<V, In, Out>(x, w, b, y);
+#endif
     simd::gemm<V, B, Out, In, simd::Layout<In, 1, Out, Out>>(x, w, y, b);
 }
 
@@ -357,6 +410,10 @@ constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* scratch) {
     using V = simd::Vector<S, Arch>;
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (B == 1 && std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>)
+        return simd::dense_backward_input_one_sample<In, Out>(dy, w, dx);
+#endif
     if constexpr (simd::input_gradient_by_dots<V, B, Out>) simd::dense_backward_input_dots<V, B, In, Out>(dy, w, dx);
     else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx, scratch);
 }
@@ -367,6 +424,10 @@ template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, b
           simd::if_lanes<S, Arch> = 0>
 void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw, std::bool_constant<Accumulate> = {}) {
     using V = simd::Vector<S, Arch>;
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (B == 1 && !Accumulate && std::is_same_v<S, float>)
+        return simd::weight_gradient_one_sample<Out>(x, dy, dw, In);
+#endif
     simd::gemm<V, In, Out, B, simd::Layout<1, In, Out, Out>, Accumulate>(x, dy, dw, static_cast<const S*>(nullptr));
 }
 
@@ -381,6 +442,9 @@ template <std::size_t B, std::size_t In, std::size_t Out, std::size_t Rows, clas
           simd::if_lanes<S, Arch> = 0>
 void dense_weight_gradient_block(SimdTarget<Arch>, const S* x, const S* dy, S* dw) {
     using V = simd::Vector<S, Arch>;
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (B == 1 && std::is_same_v<S, float>) return simd::weight_gradient_one_sample<Out>(x, dy, dw, Rows);
+#endif
     simd::gemm<V, Rows, Out, B, simd::Layout<1, In, Out, Out>>(x, dy, dw, static_cast<const S*>(nullptr));
 }
 

@@ -12,19 +12,55 @@
 #include <cstddef>
 
 #include "../adam_step.hpp"
+#include "dense.hpp"
 #include "lanes.hpp"
 
 namespace tinymlp::kernels {
 
-// p <- p - lr (g + wd p)
+// p <- p - lr (g + wd p); without decay p - lr g
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S weight_decay) {
     using V = simd::Vector<S, Arch>;
     const V minus_rate(-lr), decay(weight_decay);
+    if (weight_decay == S(0)) {
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+        if constexpr (std::is_same_v<S, float>) {
+            const std::size_t done = count / 8 * 8;
+            port::sgd_step8(p, g, count / 8, -lr);
+            p += done;
+            g += done;
+            count -= done;
+        }
+#endif
+        simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
+            simd::store(p + i, fma(minus_rate, simd::load<V>(g + i, n), simd::load<V>(p + i, n)), n);
+        });
+        return;
+    }
     simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
         const V pv = simd::load<V>(p + i, n);
         simd::store(p + i, fma(minus_rate, fma(decay, pv, simd::load<V>(g + i, n)), pv), n);
     });
+}
+
+// One sample's SGD step on Rows rows of W [.][Out] without a gradient buffer: each gradient value
+// as dense_weight_gradient_block makes it at batch 1 (fma(x_i, dy_o, 0)), or as the port's loops
+// make it, then applied as sgd_update applies it.
+template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
+void dense_sgd_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S lr) {
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (std::is_same_v<S, float>) return simd::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
+#endif
+    using V = simd::Vector<S, Arch>;
+    const V minus_rate(-lr), zero(S(0));
+    for (std::size_t i = 0; i < Rows; ++i) {
+        const S xi = x[i];
+        S* wi = w + i * Out;
+        simd::for_each_vector<V, Out>([&](std::size_t o, auto n) {
+            const V g = simd::fma_scalar(xi, simd::load<V>(dy + o, n), zero);
+            simd::store(wi + o, fma(minus_rate, g, simd::load<V>(wi + o, n)), n);
+        });
+    }
 }
 
 // v <- momentum v + g (v <- g on the first step); p <- p - lr (nesterov ? g + momentum v : v)
