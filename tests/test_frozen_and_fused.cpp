@@ -135,6 +135,9 @@ TEST(fused_updates_give_the_unfused_bits) {
     fused_equals_unfused<Odd, Sgd, 1>(Sgd{0.1}, none);
     fused_equals_unfused<Odd, Sgd, 1>(Sgd{0.1}, decay_and_l1);
     fused_equals_unfused<Net, Sgd, 1>(Sgd{0.05}, none);
+    fused_equals_unfused<Net, Adam, 1>(Adam{0.01}, none);
+    fused_equals_unfused<Net, AdamW, 1>(AdamW{0.01}, none);
+    fused_equals_unfused<Net, Adam, 1>(Adam{0.01}, decay_and_l1);
     using WithDropout = Sequential<Dense<20, 33>, ReLU, Dropout<25>, Dense<33, 5>>;
     fused_equals_unfused<WithDropout, AdamW, 4>(AdamW{}, decay_and_l1);
     using BiasOnlyOdd = Sequential<Frozen<Dense<37, 45>>, Sigmoid, BiasOnly<Dense<45, 45>>, PReLU<>, Dense<45, 6>>;

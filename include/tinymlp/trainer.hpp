@@ -144,6 +144,10 @@ private:
         return trains(i) ? slot_prefix(layer_indices{}, i)
                          : slot_count + (temporary_count == 2 ? i % 2 : 0) * B * Net::widest_layer;
     }
+    template <class O, class = void>
+    struct updates_dense_in_place : std::false_type {};
+    template <class O>
+    struct updates_dense_in_place<O, std::void_t<decltype(O::updates_dense_in_place)>> : std::true_type {};
     template <class L, class = void>
     struct updates_in_blocks : std::false_type {};
     template <class L>
@@ -596,11 +600,15 @@ private:
                 update_segment<I>(first, g, count, true);
             };
             if constexpr (updates_in_blocks<L>::value) {
-                if constexpr (B == 1 && std::is_same_v<Optimizer, Sgd>) {
-                    // plain SGD at batch 1: the weights straight from x and dy, no gradient block
+                if constexpr (B == 1 && updates_dense_in_place<Optimizer>::value) {
+                    // batch 1: the weights straight from x and dy, no gradient block
                     if (is_zero(regularization_.weight_decay) && is_zero(regularization_.l1)) {
-                        L::template sgd_weights_one_sample<Target, begin>(
-                            input_of_layer<I>(x), dy, net_->template layer_parameters<I>(), scalar_of<S>(optimizer_.learning_rate));
+                        if constexpr (begin < L::weight_count) {
+                            constexpr std::size_t first_row = begin / L::out_size;
+                            optimizer_.template update_dense_one_sample<Target, L::in_size - first_row, L::out_size>(
+                                state_, input_of_layer<I>(x) + first_row, dy,
+                                net_->template layer_parameters<I>() + begin, Net::trainable_offset(I));
+                        }
                         if constexpr (L::has_bias) {
                             kernels::dense_backward_bias<B, L::out_size>(Target{}, dy, block);
                             update(L::weight_count, block, L::out_size);

@@ -59,17 +59,32 @@ void momentum_update(ScalarTarget, S* p, const S* g, S* velocity, std::size_t co
     }
 }
 
+// One parameter's Adam step from its gradient g (decay included).
+template <class S>
+inline void adam_scalar(const AdamStep<S>& a, S g, S& p, S& m, S& v) {
+    m = multiply_add(a.one_minus_beta1, g, a.beta1 * m);
+    v = multiply_add(a.one_minus_beta2 * g, g, a.beta2 * v);
+    const S denominator = std::sqrt(v) / a.bias_correction2_sqrt + a.epsilon;
+    p -= a.step_size * m / denominator;
+}
+
 // Adam (Kingma & Ba 2015) with bias correction, in torch.optim.Adam's order of operations:
 // m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - step_size m / (sqrt(v) / sqrt(c2) + eps)
 template <class S>
 void adam_update(ScalarTarget, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
                  S weight_decay) {
-    for (std::size_t i = 0; i < count; ++i) {
-        const S gi = multiply_add(weight_decay, p[i], g[i]);
-        m[i] = multiply_add(a.one_minus_beta1, gi, a.beta1 * m[i]);
-        v[i] = multiply_add(a.one_minus_beta2 * gi, gi, a.beta2 * v[i]);
-        const S denominator = std::sqrt(v[i]) / a.bias_correction2_sqrt + a.epsilon;
-        p[i] -= a.step_size * m[i] / denominator;
+    for (std::size_t i = 0; i < count; ++i)
+        adam_scalar(a, weight_decay == S(0) ? g[i] : multiply_add(weight_decay, p[i], g[i]), p[i], m[i], v[i]);
+}
+
+// One sample's Adam step on Rows rows of a dense layer's W [.][Out] without a gradient buffer
+// (fused updates at batch 1, without decay or L1): gradients made as in dense_sgd_one_sample.
+template <std::size_t Rows, std::size_t Out, class S>
+void dense_adam_one_sample(ScalarTarget, const S* x, const S* dy, S* w, S* m, S* v, const AdamStep<S>& a) {
+    for (std::size_t i = 0; i < Rows * Out; ++i) {
+        S g = S(0);
+        g += x[i / Out] * dy[i % Out];
+        adam_scalar(a, g, w[i], m[i], v[i]);
     }
 }
 

@@ -7,7 +7,6 @@
 
 #include "../init.hpp"
 #include "../kernels/dense.hpp"
-#include "../kernels/optimizers.hpp"
 #include "context.hpp"
 
 namespace tinymlp {
@@ -98,15 +97,6 @@ struct DenseLayer {
             kernels::dense_backward_bias<B, Out>(Target{}, dy, buffer);
             update(weight_count, buffer, Out);
         }
-    }
-
-    // One sample's plain SGD step on the trainable weights (from parameter First on) without a
-    // gradient buffer: the bits fused_update and an update from its blocks give, when the step
-    // has no weight decay or L1 term.
-    template <class Target, std::size_t First>
-    static void sgd_weights_one_sample(const S* x, const S* dy, S* p, S learning_rate) {
-        if constexpr (First < weight_count)
-            kernels::dense_sgd_one_sample<In - First / Out, Out>(Target{}, x + First / Out, dy, p + First, learning_rate);
     }
 
 private:

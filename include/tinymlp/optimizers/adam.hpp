@@ -59,6 +59,13 @@ struct Adam {
         kernels::adam_update(Target{}, p, g, state.moments + offset, state.moments + N + offset, count, state.step,
                              weight_decay);
     }
+    // As Sgd::update_dense_one_sample (AdamW without decay is this step too).
+    static constexpr bool updates_dense_in_place = true;
+    template <class Target, std::size_t Rows, std::size_t Out, class S, std::size_t N>
+    void update_dense_one_sample(State<S, N>& state, const S* x, const S* dy, S* w, std::size_t offset) const {
+        kernels::dense_adam_one_sample<Rows, Out>(Target{}, x, dy, w, state.moments + offset,
+                                                  state.moments + N + offset, state.step);
+    }
 };
 
 // AdamW (Loshchilov & Hutter 2019), as torch.optim.AdamW: weight decay decoupled from the

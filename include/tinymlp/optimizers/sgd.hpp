@@ -33,6 +33,14 @@ struct Sgd {
     void update(State<S, N>&, S* p, const S* g, std::size_t, std::size_t count, S weight_decay) const {
         kernels::sgd_update(Target{}, p, g, count, scalar_of<S>(learning_rate), weight_decay);
     }
+    // One sample's step on Rows x Out dense weights w straight from the layer's input x and output
+    // gradient dy (fused updates at batch 1, without decay or L1), with the bits of update() on
+    // their gradient; `offset`: the weights' place in the state.
+    static constexpr bool updates_dense_in_place = true;
+    template <class Target, std::size_t Rows, std::size_t Out, class S, std::size_t N>
+    void update_dense_one_sample(State<S, N>&, const S* x, const S* dy, S* w, std::size_t) const {
+        kernels::dense_sgd_one_sample<Rows, Out>(Target{}, x, dy, w, scalar_of<S>(learning_rate));
+    }
 };
 
 struct Momentum {

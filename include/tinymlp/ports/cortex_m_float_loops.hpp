@@ -151,7 +151,46 @@ inline void dot_rows8(const float* dy, const float* w, std::size_t stride, std::
           "s19", "s20", "s21", "s22", "s23");
 }
 
-// dW[i][0, 8) = x[i] dy[0, 8) for i < rows, dW's rows `stride` floats apart.
+// dW[i][0, 16) = x[i] dy[0, 16) for i < rows, dW's rows `stride` floats apart: dy in s0-s15, x
+// eight rows at a time in s24-s31, products through s16-s23.
+#define TINYMLP_MUL_LOW_TO_HIGH(x) TINYMLP_MUL_TO_HIGH(x)
+#define TINYMLP_MUL_MIDDLE_TO_HIGH(x)                                                                \
+    "vmul.f32 s16, " x ", s8\n\t" "vmul.f32 s17, " x ", s9\n\t" "vmul.f32 s18, " x ", s10\n\t"      \
+    "vmul.f32 s19, " x ", s11\n\t" "vmul.f32 s20, " x ", s12\n\t" "vmul.f32 s21, " x ", s13\n\t"    \
+    "vmul.f32 s22, " x ", s14\n\t" "vmul.f32 s23, " x ", s15\n\t"
+inline void outer_columns16(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {
+    std::size_t eights = rows / 8, ones = rows % 8;
+    const std::size_t next = stride * sizeof(float) - 32;
+#define TINYMLP_ROW(x)                                                                               \
+    TINYMLP_MUL_LOW_TO_HIGH(x) "vstmia %[dw]!, {s16-s23}\n\t" TINYMLP_MUL_MIDDLE_TO_HIGH(x)          \
+    "vstmia %[dw], {s16-s23}\n\t" "add %[dw], %[dw], %[next]\n\t"
+    __asm__ volatile(
+        "vldmia %[dy], {s0-s15}\n\t"
+        "cmp %[eights], #0\n\t" "beq 2f\n"
+        "1:\n\t"
+        "vldmia %[x]!, {s24-s31}\n\t"
+        TINYMLP_ROW("s24") TINYMLP_ROW("s25") TINYMLP_ROW("s26") TINYMLP_ROW("s27")
+        TINYMLP_ROW("s28") TINYMLP_ROW("s29") TINYMLP_ROW("s30") TINYMLP_ROW("s31")
+        "subs %[eights], %[eights], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t"
+        "cmp %[ones], #0\n\t" "beq 4f\n"
+        "3:\n\t"
+        "vldmia %[x]!, {s24}\n\t"
+        TINYMLP_ROW("s24")
+        "subs %[ones], %[ones], #1\n\t"
+        "bne 3b\n"
+        "4:\n\t"
+        : [x] "+&r"(x), [dw] "+&r"(dw), [eights] "+&r"(eights), [ones] "+&r"(ones)
+        : [dy] "r"(dy), [next] "r"(next)
+        : "cc", "memory", TINYMLP_CLOBBER_S0_S15, TINYMLP_CLOBBER_S16_S31);
+#undef TINYMLP_ROW
+}
+#undef TINYMLP_MUL_LOW_TO_HIGH
+#undef TINYMLP_MUL_MIDDLE_TO_HIGH
+
+// dW[i][0, 8) = x[i] dy[0, 8) for i < rows (the last columns of a layer whose Out is not a
+// multiple of 16).
 inline void outer_columns8(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {
     std::size_t pairs = rows / 2, odd = rows % 2;
     const std::size_t next = stride * sizeof(float);
@@ -212,23 +251,143 @@ inline void sgd_outer_columns8(const float* x, const float* dy, float* w, std::s
 // p[0, 8 * eights) += minus_rate g[0, 8 * eights): SGD without weight decay.
 inline void sgd_step8(float* p, const float* g, std::size_t eights, float minus_rate) {
     register float rate __asm__("s24") = minus_rate;
+    std::size_t sixteens = eights / 2, eight = eights % 2;
+#define TINYMLP_STEP8                                                                                \
+    "vldmia %[p], {s8-s15}\n\t"                                                                       \
+    "vldmia %[g]!, {s16-s23}\n\t"                                                                     \
+    "vfma.f32 s8, s24, s16\n\t" "vfma.f32 s9, s24, s17\n\t" "vfma.f32 s10, s24, s18\n\t"               \
+    "vfma.f32 s11, s24, s19\n\t" "vfma.f32 s12, s24, s20\n\t" "vfma.f32 s13, s24, s21\n\t"             \
+    "vfma.f32 s14, s24, s22\n\t" "vfma.f32 s15, s24, s23\n\t"                                           \
+    "vstmia %[p]!, {s8-s15}\n\t"
     __asm__ volatile(
-        "cmp %[eights], #0\n\t" "beq 2f\n"
+        "cmp %[sixteens], #0\n\t" "beq 2f\n"
         "1:\n\t"
-        "vldmia %[p], {s8-s15}\n\t"
-        "vldmia %[g]!, {s16-s23}\n\t"
-        "vfma.f32 s8, s24, s16\n\t" "vfma.f32 s9, s24, s17\n\t" "vfma.f32 s10, s24, s18\n\t"
-        "vfma.f32 s11, s24, s19\n\t" "vfma.f32 s12, s24, s20\n\t" "vfma.f32 s13, s24, s21\n\t"
-        "vfma.f32 s14, s24, s22\n\t" "vfma.f32 s15, s24, s23\n\t"
-        "vstmia %[p]!, {s8-s15}\n\t"
-        "subs %[eights], %[eights], #1\n\t"
+        TINYMLP_STEP8 TINYMLP_STEP8
+        "subs %[sixteens], %[sixteens], #1\n\t"
         "bne 1b\n"
         "2:\n\t"
-        : [p] "+&r"(p), [g] "+&r"(g), [eights] "+&r"(eights)
+        "cmp %[eight], #0\n\t" "beq 3f\n\t"
+        TINYMLP_STEP8
+        "3:\n\t"
+        : [p] "+&r"(p), [g] "+&r"(g), [sixteens] "+&r"(sixteens), [eight] "+&r"(eight)
         : "t"(rate)
         : "cc", "memory", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16", "s17", "s18", "s19", "s20",
           "s21", "s22", "s23");
 }
+
+// The sum of x[0, 8 * eights) squared, in eight chains (s8-s15) added pairwise at the end.
+#define TINYMLP_SQUARES8(a, b, c, d, e, f, g, h)                                                     \
+    "vfma.f32 s8, " a ", " a "\n\t" "vfma.f32 s9, " b ", " b "\n\t" "vfma.f32 s10, " c ", " c "\n\t"     \
+    "vfma.f32 s11, " d ", " d "\n\t" "vfma.f32 s12, " e ", " e "\n\t" "vfma.f32 s13, " f ", " f "\n\t"   \
+    "vfma.f32 s14, " g ", " g "\n\t" "vfma.f32 s15, " h ", " h "\n\t"
+inline float sum_of_squares8(const float* x, std::size_t eights) {
+    register float sum __asm__("s0");
+    std::size_t sixteens = eights / 2, eight = eights % 2;
+    __asm__ volatile(
+        "vldmia %[zero], {s8-s15}\n\t"
+        "cmp %[sixteens], #0\n\t" "beq 2f\n"
+        "1:\n\t"
+        "vldmia %[x]!, {s16-s31}\n\t"
+        TINYMLP_SQUARES8("s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23")
+        TINYMLP_SQUARES8("s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31")
+        "subs %[sixteens], %[sixteens], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t"
+        "cmp %[eight], #0\n\t" "beq 3f\n\t"
+        "vldmia %[x]!, {s16-s23}\n\t"
+        TINYMLP_SQUARES8("s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23")
+        "3:\n\t"
+        "vadd.f32 s8, s8, s9\n\t" "vadd.f32 s10, s10, s11\n\t" "vadd.f32 s12, s12, s13\n\t"
+        "vadd.f32 s14, s14, s15\n\t" "vadd.f32 s8, s8, s10\n\t" "vadd.f32 s12, s12, s14\n\t"
+        "vadd.f32 s0, s8, s12\n\t"
+        : "=t"(sum), [x] "+&r"(x), [sixteens] "+&r"(sixteens), [eight] "+&r"(eight)
+        : [zero] "r"(zeros16)
+        : "cc", "memory", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", TINYMLP_CLOBBER_S16_S31);
+    return sum;
+}
+#undef TINYMLP_SQUARES8
+
+// Adam without weight decay on p, g, m, v [0, 8 * eights), in the order of operations of
+// kernels::adam_update: m = fma(1 - b1, g, b1 m); v = fma((1 - b2) g, g, b2 v);
+// p = p - step_size m / (sqrt(v) / c2 + eps). `constants`: b1, b2, 1 - b1, 1 - b2, eps,
+// step_size, c2 (s24-s30); s31 is a temporary.
+#define TINYMLP_ADAM_V(g, v)                                                                      \
+    "vmul.f32 s31, s27, " g "\n\t" "vmul.f32 " v ", " v ", s25\n\t" "vfma.f32 " v ", s31, " g "\n\t"
+#define TINYMLP_ADAM_Q(d, v, m, q)                                                                   \
+    "vsqrt.f32 " d ", " v "\n\t" "vdiv.f32 " d ", " d ", s30\n\t" "vadd.f32 " d ", " d ", s28\n\t"      \
+    "vmul.f32 " q ", s29, " m "\n\t" "vdiv.f32 " q ", " q ", " d "\n\t"
+// m, v and p for the gradients in s0-s7: the whole Adam step on 8 parameters, after which m, v
+// and p have advanced by 8.
+#define TINYMLP_ADAM8                                                                                \
+    "vldmia %[m], {s8-s15}\n\t"                                                                       \
+    "vmul.f32 s8, s8, s24\n\t" "vmul.f32 s9, s9, s24\n\t" "vmul.f32 s10, s10, s24\n\t"                \
+    "vmul.f32 s11, s11, s24\n\t" "vmul.f32 s12, s12, s24\n\t" "vmul.f32 s13, s13, s24\n\t"            \
+    "vmul.f32 s14, s14, s24\n\t" "vmul.f32 s15, s15, s24\n\t"                                          \
+    "vfma.f32 s8, s26, s0\n\t" "vfma.f32 s9, s26, s1\n\t" "vfma.f32 s10, s26, s2\n\t"                 \
+    "vfma.f32 s11, s26, s3\n\t" "vfma.f32 s12, s26, s4\n\t" "vfma.f32 s13, s26, s5\n\t"               \
+    "vfma.f32 s14, s26, s6\n\t" "vfma.f32 s15, s26, s7\n\t"                                            \
+    "vstmia %[m]!, {s8-s15}\n\t"                                                                      \
+    "vldmia %[v], {s16-s23}\n\t"                                                                      \
+    TINYMLP_ADAM_V("s0", "s16") TINYMLP_ADAM_V("s1", "s17") TINYMLP_ADAM_V("s2", "s18")                  \
+    TINYMLP_ADAM_V("s3", "s19") TINYMLP_ADAM_V("s4", "s20") TINYMLP_ADAM_V("s5", "s21")                  \
+    TINYMLP_ADAM_V("s6", "s22") TINYMLP_ADAM_V("s7", "s23")                                             \
+    "vstmia %[v]!, {s16-s23}\n\t"                                                                     \
+    TINYMLP_ADAM_Q("s0", "s16", "s8", "s16") TINYMLP_ADAM_Q("s1", "s17", "s9", "s17")                    \
+    TINYMLP_ADAM_Q("s2", "s18", "s10", "s18") TINYMLP_ADAM_Q("s3", "s19", "s11", "s19")                  \
+    TINYMLP_ADAM_Q("s4", "s20", "s12", "s20") TINYMLP_ADAM_Q("s5", "s21", "s13", "s21")                  \
+    TINYMLP_ADAM_Q("s6", "s22", "s14", "s22") TINYMLP_ADAM_Q("s7", "s23", "s15", "s23")                  \
+    "vldmia %[p], {s8-s15}\n\t"                                                                       \
+    "vsub.f32 s8, s8, s16\n\t" "vsub.f32 s9, s9, s17\n\t" "vsub.f32 s10, s10, s18\n\t"                \
+    "vsub.f32 s11, s11, s19\n\t" "vsub.f32 s12, s12, s20\n\t" "vsub.f32 s13, s13, s21\n\t"            \
+    "vsub.f32 s14, s14, s22\n\t" "vsub.f32 s15, s15, s23\n\t"                                          \
+    "vstmia %[p]!, {s8-s15}\n\t"
+inline void adam_step8(float* p, const float* g, float* m, float* v, std::size_t eights, const float* constants) {
+    __asm__ volatile(
+        "vldmia %[c], {s24-s30}\n\t"
+        "cmp %[eights], #0\n\t" "beq 2f\n"
+        "1:\n\t"
+        "vldmia %[g]!, {s0-s7}\n\t"
+        TINYMLP_ADAM8
+        "subs %[eights], %[eights], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t"
+        : [p] "+&r"(p), [g] "+&r"(g), [m] "+&r"(m), [v] "+&r"(v), [eights] "+&r"(eights)
+        : [c] "r"(constants)
+        : "cc", "memory", TINYMLP_CLOBBER_S0_S15, TINYMLP_CLOBBER_S16_S31);
+}
+
+// One sample's Adam step without a gradient buffer on `rows` rows of `eights` * 8 parameters
+// (contiguous in p, m and v): the gradient of row i, column o is x[i] dy[o] rounded, as
+// outer_columns8 makes it, then adam_step8's operations.
+inline void adam_outer8(const float* x, const float* dy, float* p, float* m, float* v, std::size_t rows,
+                        std::size_t eights, const float* constants) {
+    const std::size_t back = eights * 32;
+    std::size_t left = 0;
+    __asm__ volatile(
+        "vldmia %[c], {s24-s30}\n"
+        "1:\n\t"
+        "mov %[left], %[eights]\n"
+        "2:\n\t"
+        "vldmia %[x], {s31}\n\t"
+        "vldmia %[dy]!, {s0-s7}\n\t"
+        "vmul.f32 s0, s31, s0\n\t" "vmul.f32 s1, s31, s1\n\t" "vmul.f32 s2, s31, s2\n\t"
+        "vmul.f32 s3, s31, s3\n\t" "vmul.f32 s4, s31, s4\n\t" "vmul.f32 s5, s31, s5\n\t"
+        "vmul.f32 s6, s31, s6\n\t" "vmul.f32 s7, s31, s7\n\t"
+        TINYMLP_ADAM8
+        "subs %[left], %[left], #1\n\t"
+        "bne 2b\n\t"
+        "sub %[dy], %[dy], %[back]\n\t"
+        "add %[x], %[x], #4\n\t"
+        "subs %[rows], %[rows], #1\n\t"
+        "bne 1b\n\t"
+        : [x] "+&r"(x), [dy] "+&r"(dy), [p] "+&r"(p), [m] "+&r"(m), [v] "+&r"(v), [rows] "+&r"(rows),
+          [left] "+&r"(left)
+        : [eights] "r"(eights), [back] "r"(back), [c] "r"(constants)
+        : "cc", "memory", TINYMLP_CLOBBER_S0_S15, TINYMLP_CLOBBER_S16_S31);
+}
+#undef TINYMLP_ADAM8
+#undef TINYMLP_ADAM_V
+#undef TINYMLP_ADAM_Q
 
 #undef TINYMLP_FMA_LO
 #undef TINYMLP_FMA_HI

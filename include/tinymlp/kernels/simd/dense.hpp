@@ -357,8 +357,9 @@ inline void dense_backward_input_one_sample(const float* dy, const float* w, flo
 // Rows [0, rows) of dW = x^T dy (dW's rows Out apart): each value the rounded product x_i dy_o.
 template <std::size_t Out>
 inline void weight_gradient_one_sample(const float* x, const float* dy, float* dw, std::size_t rows) {
-    constexpr std::size_t done = Out / 8 * 8;
-    for (std::size_t c = 0; c < done; c += 8) port::outer_columns8(x, dy + c, dw + c, Out, rows);
+    constexpr std::size_t sixteens = Out / 16 * 16, done = Out / 8 * 8;
+    for (std::size_t c = 0; c < sixteens; c += 16) port::outer_columns16(x, dy + c, dw + c, Out, rows);
+    if constexpr (done > sixteens) port::outer_columns8(x, dy + sixteens, dw + sixteens, Out, rows);
     if constexpr (Out > done)
         for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t o = done; o < Out; ++o) dw[i * Out + o] = x[i] * dy[o];

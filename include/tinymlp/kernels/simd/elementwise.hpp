@@ -63,6 +63,20 @@ void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, 
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 SumType<S> sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
     using V = simd::Vector<S, Arch>;
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (std::is_same_v<S, float>) {
+        // blocks of 1024 floats, each moved to the total as sum_of_terms moves its blocks
+        SumType<S> total = 0;
+        constexpr std::size_t block = 1024;
+        while (count >= 8) {
+            const std::size_t n = (count < block ? count : block) / 8 * 8;
+            total += static_cast<SumType<S>>(port::sum_of_squares8(x, n / 8));
+            x += n;
+            count -= n;
+        }
+        return total + simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
+    }
+#endif
     return simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
 }
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>

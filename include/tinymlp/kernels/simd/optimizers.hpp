@@ -78,6 +78,35 @@ void momentum_update(SimdTarget<Arch>, S* p, const S* g, S* velocity, std::size_
     });
 }
 
+namespace simd {
+// One Adam step's scalars, broadcast.
+template <class V>
+struct AdamVectors {
+    V b1, b2, one_minus_b1, one_minus_b2, eps, c2_sqrt, step_size;
+    template <class S>
+    explicit AdamVectors(const AdamStep<S>& a)
+        : b1(a.beta1), b2(a.beta2), one_minus_b1(a.one_minus_beta1), one_minus_b2(a.one_minus_beta2),
+          eps(a.epsilon), c2_sqrt(a.bias_correction2_sqrt), step_size(a.step_size) {}
+};
+// The Adam step of n parameters from their gradients gi (decay included).
+template <class V, class S, class N>
+inline void adam_vector(const AdamVectors<V>& a, const V& gi, S* p, S* m, S* v, N n) {
+    const V mv = fma(a.one_minus_b1, gi, a.b1 * load<V>(m, n));
+    const V vv = fma(a.one_minus_b2 * gi, gi, a.b2 * load<V>(v, n));
+    store(m, mv, n);
+    store(v, vv, n);
+    const V denominator = sqrt(vv) / a.c2_sqrt + a.eps;
+    store(p, load<V>(p, n) - a.step_size * mv / denominator, n);
+}
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+inline void adam_constants(const AdamStep<float>& a, float (&constants)[7]) {
+    const float values[7] = {a.beta1,   a.beta2,     a.one_minus_beta1,      a.one_minus_beta2,
+                             a.epsilon, a.step_size, a.bias_correction2_sqrt};
+    for (std::size_t i = 0; i < 7; ++i) constants[i] = values[i];
+}
+#endif
+}  // namespace simd
+
 // m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - step_size m / (sqrt(v) / sqrt(c2) + eps)
 // (flatten: every vector operation inlined, which GCC's budget otherwise leaves to chance in a
 // loop this long on targets whose vectors are unrolled scalars)
@@ -85,18 +114,53 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 [[gnu::flatten]] void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
                  S weight_decay) {
     using V = simd::Vector<S, Arch>;
-    const V b1(a.beta1), b2(a.beta2), one_minus_b1(a.one_minus_beta1), one_minus_b2(a.one_minus_beta2);
-    const V eps(a.epsilon), decay(weight_decay), c2_sqrt(a.bias_correction2_sqrt), step_size(a.step_size);
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (std::is_same_v<S, float>) {
+        if (weight_decay == S(0)) {
+            float constants[7];
+            simd::adam_constants(a, constants);
+            const std::size_t done = count / 8 * 8;
+            port::adam_step8(p, g, m, v, count / 8, constants);
+            p += done;
+            g += done;
+            m += done;
+            v += done;
+            count -= done;
+        }
+    }
+#endif
+    const simd::AdamVectors<V> vectors(a);
+    const V decay(weight_decay);
+    const bool decays = weight_decay != S(0);
     simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
-        const V pv = simd::load<V>(p + i, n);
-        const V gi = fma(decay, pv, simd::load<V>(g + i, n));
-        const V mv = fma(one_minus_b1, gi, b1 * simd::load<V>(m + i, n));
-        const V vv = fma(one_minus_b2 * gi, gi, b2 * simd::load<V>(v + i, n));
-        simd::store(m + i, mv, n);
-        simd::store(v + i, vv, n);
-        const V denominator = sqrt(vv) / c2_sqrt + eps;
-        simd::store(p + i, pv - step_size * mv / denominator, n);
+        const V gi = simd::load<V>(g + i, n);
+        simd::adam_vector(vectors, decays ? fma(decay, simd::load<V>(p + i, n), gi) : gi, p + i, m + i, v + i, n);
     });
+}
+
+// One sample's Adam step on Rows rows of W [.][Out] without a gradient buffer: gradients as in
+// dense_sgd_one_sample, then adam_update's operations.
+template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
+[[gnu::flatten]] void dense_adam_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S* m, S* v,
+                                            const AdamStep<S>& a) {
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (std::is_same_v<S, float> && Out % 8 == 0) {
+        float constants[7];
+        simd::adam_constants(a, constants);
+        return port::adam_outer8(x, dy, w, m, v, Rows, Out / 8, constants);
+    }
+#endif
+    using V = simd::Vector<S, Arch>;
+    const simd::AdamVectors<V> vectors(a);
+    const V zero(S(0));
+    for (std::size_t i = 0; i < Rows; ++i) {
+        const S xi = x[i];
+        const std::size_t row = i * Out;
+        simd::for_each_vector<V, Out>([&](std::size_t o, auto n) {
+            simd::adam_vector(vectors, simd::fma_scalar(xi, simd::load<V>(dy + o, n), zero), w + row + o, m + row + o,
+                              v + row + o, n);
+        });
+    }
 }
 
 }  // namespace tinymlp::kernels
