@@ -38,7 +38,8 @@ static_assert(SensorTrainer::optimizer_state_bytes >= 2 * Sensor::parameter_byte
 static_assert(sizeof(SensorTrainer) >= SensorTrainer::memory_bytes);
 static_assert(sizeof(SensorTrainer) <= SensorTrainer::memory_bytes + SensorTrainer::settings_bytes +
                                            SensorTrainer::aligned_arrays * storage_alignment);
-static_assert(Trainer<Sensor, SoftmaxCrossEntropy, Sgd, 32>::optimizer_state_bytes == 8);  // a step count
+// a step count and the step's learning rate in S
+static_assert(Trainer<Sensor, SoftmaxCrossEntropy, Sgd, 32>::optimizer_state_bytes == 16);
 static_assert(Trainer<CaseModel, SoftmaxCrossEntropy, Sgd, 5>::trained_layers == 5);  // final Softmax fused
 static_assert(Trainer<CaseModel, MeanSquaredError, Sgd, 5>::trained_layers == 6);
 

@@ -21,11 +21,13 @@ extern "C" {
 __attribute__((noinline, used)) void tinymlp_count_begin(unsigned id) { __asm__ volatile("" : : "r"(id) : "memory"); }
 __attribute__((noinline, used)) void tinymlp_count_end(unsigned id) { __asm__ volatile("" : : "r"(id) : "memory"); }
 
+#if !defined(TINYMLP_COUNTS_STEPS_ONLY)
 // dense_64x64.cpp, compiled with the project's flags and with bare compiler flags
 void dense_64x64_project_flags(const float* x, const float* w, const float* b, float* y);
 void dense_64x64_bare_flags(const float* x, const float* w, const float* b, float* y);
 extern const char* const dense_64x64_project_flags_target;
 extern const char* const dense_64x64_bare_flags_target;
+#endif
 }
 
 namespace {
@@ -54,6 +56,18 @@ Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Sgd, 1, Update::fused> sgd_fuse
 Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Adam, 1> adam_step(net_adam, Adam{0.01f});
 Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Adam, 1, Update::fused> adam_fused_step(net_adam_fused, Adam{0.01f});
 
+// The same with mean squared error, and one epoch of XOR on a 2-3-1 sigmoid MLP (four SGD steps of
+// one point): how much a step costs beyond its multiply-adds.
+Mlp<DefaultTarget> net_sgd_mse;
+Trainer<Mlp<DefaultTarget>, MeanSquaredError, Sgd, 1> sgd_mse_step(net_sgd_mse, Sgd{0.05f});
+float mse_targets[8];
+using XorNet = Network<float, DefaultTarget, Dense<2, 3>, Sigmoid, Dense<3, 1>, Sigmoid>;
+XorNet xor_net;
+Trainer<XorNet, MeanSquaredError, Sgd, 1> xor_step(xor_net, Sgd{0.5f});
+const float xor_inputs[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+const float xor_targets[4][1] = {{0}, {1}, {1}, {0}};
+
+#if !defined(TINYMLP_COUNTS_STEPS_ONLY)
 // int8 dense 256 -> 64, one sample: the layer CMSIS-NN's arm_fully_connected_s8 is counted on
 // (README: the figures beside CMSIS-NN's). As QuantizedNetwork runs it (the input offset folded
 // into the bias), and with an input offset of 128 left to the kernel.
@@ -65,6 +79,7 @@ kernels::QuantizedDenseParams q_params{0, -5, -128, 127}, q_offset_params{128, -
 alignas(8) std::int16_t q16_x[256], q16_y[64];
 std::int64_t q16_bias[64];
 kernels::QuantizedDenseParams q16_params{0, 0, -32768, 32767};
+#endif
 
 unsigned next_id = 0;
 
@@ -83,11 +98,13 @@ void dense(const char* name) {
     measure(name, B * 64ul * 64ul, B, [] { kernels::dense_forward<B, 64, 64>(Target{}, x, w, b, y); });
 }
 
+#if !defined(TINYMLP_COUNTS_STEPS_ONLY)
 // The same call sequence for both builds of dense_64x64.cpp: only the function differs.
 using DenseFunction = void (*)(const float*, const float*, const float*, float*);
 __attribute__((noinline)) void dense_call(const char* name, DenseFunction function) {
     measure(name, 64ul * 64ul, 1, [function] { function(x, w, b, y); });
 }
+#endif
 
 }  // namespace
 
@@ -98,6 +115,7 @@ int main() {
     for (float& v : b) v = rng.uniform_float() - 0.5f;
     for (float& v : inputs) v = rng.uniform_float() * 2 - 1;
     for (std::int32_t& label : labels) label = static_cast<std::int32_t>(rng.next_u32() % 8);
+#if !defined(TINYMLP_COUNTS_STEPS_ONLY)
     for (std::int8_t& v : q_x) v = static_cast<std::int8_t>(rng.next_u32());
     for (std::int16_t& v : q16_x) v = static_cast<std::int16_t>(rng.next_u32());
     for (std::int8_t& v : q_w) v = static_cast<std::int8_t>(rng.next_u32());
@@ -106,9 +124,14 @@ int main() {
         q16_bias[o] = q_bias[o];
         q_multipliers[o] = {1518500250 + static_cast<std::int32_t>(o), -9};
     }
+#endif
     fast_net.init(1);
     scalar_net.init(1);
-    for (Mlp<DefaultTarget>* net : {&net_sgd, &net_sgd_fused, &net_adam, &net_adam_fused}) net->init(1);
+    for (Mlp<DefaultTarget>* net : {&net_sgd, &net_sgd_fused, &net_adam, &net_adam_fused, &net_sgd_mse}) net->init(1);
+    xor_net.init(1);
+    for (std::size_t i = 0; i < 8; ++i) mse_targets[i] = i == 3 ? 1.0f : 0.0f;
+    if (sgd_mse_step.step(inputs, mse_targets) != Status::ok || xor_step.step(xor_inputs[0], xor_targets[0]) != Status::ok)
+        return 1;
     float out[8];
     // one step each first, so that nothing measured below runs for the first time
     if (fast_trainer.step(inputs, labels) != Status::ok || scalar_trainer.step(inputs, labels) != Status::ok ||
@@ -127,7 +150,9 @@ int main() {
     std::printf("anchor int8_dense_256x64_batch1 3.53 CMSIS-NN's arm_fully_connected_s8 (plain C)\n");
 #endif
     measure("empty", 0, 0, [] {});  // the markers' own cost, subtracted from every region
+    Status fast = Status::ok, scalar = Status::ok;
     dense<DefaultTarget, 1>("dense_64x64_batch1");
+#if !defined(TINYMLP_COUNTS_STEPS_ONLY)
     dense<ScalarTarget, 1>("dense_64x64_batch1_scalar");
     dense<DefaultTarget, batch>("dense_64x64_batch8");
     dense<ScalarTarget, batch>("dense_64x64_batch8_scalar");
@@ -146,8 +171,9 @@ int main() {
     measure("tanh_64_libm", 64, 1, [] {
         kernels::activation_forward<TanhFunction>(ScalarTarget{}, activations_in, activations_out, 64);
     });
-    Status fast = Status::ok, scalar = Status::ok;
+#endif
     measure("mlp_inference", mlp_macs, 1, [&] { fast = fast_net.predict(inputs, out); });
+#if !defined(TINYMLP_COUNTS_STEPS_ONLY)
     measure("mlp_inference_scalar", mlp_macs, 1, [&] { scalar = scalar_net.predict(inputs, out); });
     // forward, backward (input and weight gradients) and update: three products per layer
     measure("mlp_training_step_batch8", 3 * batch * mlp_macs, batch,
@@ -170,6 +196,7 @@ int main() {
     measure("int16_dense_256x64_batch1_scalar", 256ul * 64ul, 1, [] {
         kernels::quantized_dense_forward<1, 256, 64>(ScalarTarget{}, q16_x, q_w, q16_bias, q_multipliers, q16_params, q16_y);
     });
+#endif
     measure("mlp_sgd_step_batch1", 3 * mlp_macs, 1,
             [&] { fast = fast == Status::ok ? sgd_step.step(inputs, labels) : fast; });
     measure("mlp_sgd_fused_step_batch1", 3 * mlp_macs, 1,
@@ -178,6 +205,11 @@ int main() {
             [&] { fast = fast == Status::ok ? adam_step.step(inputs, labels) : fast; });
     measure("mlp_adam_fused_step_batch1", 3 * mlp_macs, 1,
             [&] { fast = fast == Status::ok ? adam_fused_step.step(inputs, labels) : fast; });
+    measure("mlp_sgd_mse_step_batch1", 3 * mlp_macs, 1,
+            [&] { fast = fast == Status::ok ? sgd_mse_step.step(inputs, mse_targets) : fast; });
+    measure("xor_2_3_1_epoch_4_sgd_steps", 4 * (3 * 2 * 3 + 3 * 3 * 1), 4, [&] {
+        for (std::size_t i = 0; i < 4 && fast == Status::ok; ++i) fast = xor_step.step(xor_inputs[i], xor_targets[i]);
+    });
     std::printf("checksum %g\n", static_cast<double>(y[0] + out[0]));
     return fast == Status::ok && scalar == Status::ok ? 0 : 1;
 }

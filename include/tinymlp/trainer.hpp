@@ -481,7 +481,9 @@ private:
         const bool weights = first < L::weight_count;
         if (with_l1 && weights && !is_zero(regularization_.l1))
             kernels::add_l1_gradient(Target{}, p, g, count, scalar_of<S>(regularization_.l1));
-        const S decay = weights || regularization_.decay_biases ? scalar_of<S>(regularization_.weight_decay) : S(0);
+        const S decay = (weights || regularization_.decay_biases) && !is_zero(regularization_.weight_decay)
+                            ? scalar_of<S>(regularization_.weight_decay)
+                            : S(0);
         optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I) + first - Net::template trainable_begin<I>,
                                            count, decay);
     }

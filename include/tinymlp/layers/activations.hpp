@@ -15,6 +15,7 @@ namespace tinymlp {
 struct ReLUFunction {
     static constexpr const char* name = "ReLU";
     template <class Text> static constexpr void spell(Text& text, const char* prefix) { text << prefix << "ReLU"; }
+    static constexpr bool is_relu = true;
     template <class S> static S forward(S x) { return x > S(0) ? x : S(0); }
     template <class S> static S derivative(S x, S) { return x > S(0) ? S(1) : S(0); }
     template <class V> static V forward_lanes(V x) { return select(x > V(0), x, V(0)); }

@@ -124,32 +124,58 @@ inline void dense_columns8(const float* x, std::size_t k_count, const float* w, 
 }
 
 // dx[i] = sum_o W[i][o] dy[o] for i < rows, o < width (a multiple of 8), W's rows `stride` floats
-// apart: one chain per row in s0, eight terms per pair of VLDMs.
+// apart: one chain per row, two rows at a time (s0, s1; their rows of W in s8-s15 and s24-s31),
+// eight terms of each per VLDM of dy (s16-s23).
+#define TINYMLP_DOT8_SECOND                                                                          \
+    "vfma.f32 s1, s24, s16\n\t" "vfma.f32 s1, s25, s17\n\t" "vfma.f32 s1, s26, s18\n\t"               \
+    "vfma.f32 s1, s27, s19\n\t" "vfma.f32 s1, s28, s20\n\t" "vfma.f32 s1, s29, s21\n\t"               \
+    "vfma.f32 s1, s30, s22\n\t" "vfma.f32 s1, s31, s23\n\t"
 inline void dot_rows8(const float* dy, const float* w, std::size_t stride, std::size_t width, float* dx,
                       std::size_t rows) {
-    const std::size_t skip = (stride - width) * sizeof(float), back = width * sizeof(float);
+    const std::size_t back = width * sizeof(float), skip = (2 * stride - width) * sizeof(float);
     const std::size_t eights = width / 8;
-    std::size_t left = 0;
+    std::size_t pairs = rows / 2, left = 0;
+    const float* w2 = w + stride;
     __asm__ volatile(
+        "cmp %[pairs], #0\n\t" "beq 3f\n"
         "1:\n\t"
         "mov %[left], %[eights]\n\t"
-        "vldmia %[zero], {s0}\n"
+        "vldmia %[zero], {s0-s1}\n"
         "2:\n\t"
         "vldmia %[dy]!, {s16-s23}\n\t"
         "vldmia %[w]!, {s8-s15}\n\t"
-        TINYMLP_DOT8
+        "vldmia %[w2]!, {s24-s31}\n\t"
+        TINYMLP_DOT8 TINYMLP_DOT8_SECOND
         "subs %[left], %[left], #1\n\t"
         "bne 2b\n\t"
-        "vstmia %[dx]!, {s0}\n\t"
+        "vstmia %[dx]!, {s0-s1}\n\t"
         "sub %[dy], %[dy], %[back]\n\t"
         "add %[w], %[w], %[skip]\n\t"
-        "subs %[rows], %[rows], #1\n\t"
-        "bne 1b\n\t"
-        : [dy] "+&r"(dy), [w] "+&r"(w), [dx] "+&r"(dx), [rows] "+&r"(rows), [left] "+&r"(left)
+        "add %[w2], %[w2], %[skip]\n\t"
+        "subs %[pairs], %[pairs], #1\n\t"
+        "bne 1b\n"
+        "3:\n\t"
+        : [dy] "+&r"(dy), [w] "+&r"(w), [w2] "+&r"(w2), [dx] "+&r"(dx), [pairs] "+&r"(pairs), [left] "+&r"(left)
         : [eights] "r"(eights), [zero] "r"(zeros16), [back] "r"(back), [skip] "r"(skip)
-        : "cc", "memory", "s0", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16", "s17", "s18",
-          "s19", "s20", "s21", "s22", "s23");
+        : "cc", "memory", TINYMLP_CLOBBER_S0_S15, TINYMLP_CLOBBER_S16_S31);
+    if (rows % 2) {
+        left = eights;
+        __asm__ volatile(
+            "vldmia %[zero], {s0}\n"
+            "1:\n\t"
+            "vldmia %[dy]!, {s16-s23}\n\t"
+            "vldmia %[w]!, {s8-s15}\n\t"
+            TINYMLP_DOT8
+            "subs %[left], %[left], #1\n\t"
+            "bne 1b\n\t"
+            "vstmia %[dx], {s0}\n\t"
+            : [dy] "+&r"(dy), [w] "+&r"(w), [left] "+&r"(left)
+            : [dx] "r"(dx), [zero] "r"(zeros16)
+            : "cc", "memory", "s0", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16", "s17", "s18",
+              "s19", "s20", "s21", "s22", "s23");
+    }
 }
+#undef TINYMLP_DOT8_SECOND
 
 // dW[i][0, 16) = x[i] dy[0, 16) for i < rows, dW's rows `stride` floats apart: dy in s0-s15, x
 // eight rows at a time in s24-s31, products through s16-s23.
@@ -388,6 +414,50 @@ inline void adam_outer8(const float* x, const float* dy, float* p, float* m, flo
 #undef TINYMLP_ADAM8
 #undef TINYMLP_ADAM_V
 #undef TINYMLP_ADAM_Q
+
+// ReLU on pairs of floats through core registers (LDRD/STRD), by their bits: y = x with x's bits
+// cleared where its sign bit is set (BIC with x >> 31), which gives what x > 0 ? x : 0 gives for
+// every x but a NaN with the sign bit clear (kept).
+inline void relu_pairs(const float* x, float* y, std::size_t pairs) {
+    unsigned a = 0, b = 0;
+    __asm__ volatile(
+        "cmp %[pairs], #0\n\t" "beq 2f\n"
+        "1:\n\t"
+        "ldrd %[a], %[b], [%[x]], #8\n\t"
+        "bic %[a], %[a], %[a], asr #31\n\t"
+        "bic %[b], %[b], %[b], asr #31\n\t"
+        "strd %[a], %[b], [%[y]], #8\n\t"
+        "subs %[pairs], %[pairs], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t"
+        : [x] "+&r"(x), [y] "+&r"(y), [pairs] "+&r"(pairs), [a] "=&r"(a), [b] "=&r"(b)
+        :
+        : "cc", "memory");
+}
+// dx = x > 0 ? dy : dy * 0 (a zero of dy's sign) on pairs, x compared as a signed integer
+// (positive floats are the positive integers).
+inline void relu_backward_pairs(const float* x, const float* dy, float* dx, std::size_t pairs) {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    __asm__ volatile(
+        "cmp %[pairs], #0\n\t" "beq 2f\n"
+        "1:\n\t"
+        "ldrd %[a], %[b], [%[x]], #8\n\t"
+        "ldrd %[c], %[d], [%[dy]], #8\n\t"
+        "cmp %[a], #0\n\t"
+        "it le\n\t"
+        "andle %[c], %[c], #0x80000000\n\t"
+        "cmp %[b], #0\n\t"
+        "it le\n\t"
+        "andle %[d], %[d], #0x80000000\n\t"
+        "strd %[c], %[d], [%[dx]], #8\n\t"
+        "subs %[pairs], %[pairs], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t"
+        : [x] "+&r"(x), [dy] "+&r"(dy), [dx] "+&r"(dx), [pairs] "+&r"(pairs), [a] "=&r"(a), [b] "=&r"(b),
+          [c] "=&r"(c), [d] "=&r"(d)
+        :
+        : "cc", "memory");
+}
 
 #undef TINYMLP_FMA_LO
 #undef TINYMLP_FMA_HI

@@ -31,6 +31,14 @@
 // 4): tinymlp's arrays are aligned to 8 on Cortex-M, so trainers and stack buffers carry no padding.
 #define TINYMLP_PORT_STORAGE_ALIGNMENT 8
 
+// At -Os GCC calls these one-line operations instead of inlining them, which costs more
+// instructions and more code than their bodies.
+#if defined(__OPTIMIZE_SIZE__)
+#define TINYMLP_LANE_INLINE __attribute__((always_inline)) inline
+#else
+#define TINYMLP_LANE_INLINE inline
+#endif
+
 namespace tinymlp::port {
 
 // ---- four floats in four scalar registers (M3, M4, M7) -------------------------------------------
@@ -51,25 +59,25 @@ struct UnrolledLanes {
     S lane[N];
 
     UnrolledLanes() = default;
-    UnrolledLanes(S value) {  // broadcast, implicit as xsimd's
+    TINYMLP_LANE_INLINE UnrolledLanes(S value) {  // broadcast, implicit as xsimd's
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) lane[k] = value;
     }
     template <class... Values, class = std::enable_if_t<(sizeof...(Values) == N && N > 1)>>
-    UnrolledLanes(Values... values) : lane{static_cast<S>(values)...} {}
+    TINYMLP_LANE_INLINE UnrolledLanes(Values... values) : lane{static_cast<S>(values)...} {}
 
-    static UnrolledLanes load_unaligned(const S* p) {
+    TINYMLP_LANE_INLINE static UnrolledLanes load_unaligned(const S* p) {
         UnrolledLanes v;
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) v.lane[k] = p[k];
         return v;
     }
-    static UnrolledLanes load_aligned(const S* p) { return load_unaligned(p); }
+    TINYMLP_LANE_INLINE static UnrolledLanes load_aligned(const S* p) { return load_unaligned(p); }
 #if defined(__ARM_FP) && (__ARM_FP & 4)
     // A vector of the matrix kernels' B operand, used at once and dropped: one VLDM for the four
     // lanes instead of four VLDR. VLDM needs consecutive registers, which asm operands cannot ask
     // for, so the lanes land in s28-s31; only these loads use them, so no other value competes.
-    static UnrolledLanes load_operand(const S* p) {
+    TINYMLP_LANE_INLINE static UnrolledLanes load_operand(const S* p) {
         if constexpr (std::is_same_v<S, float> && N == 4) {
             register float l0 asm("s28");
             register float l1 asm("s29");
@@ -84,75 +92,87 @@ struct UnrolledLanes {
         }
     }
 #endif
-    void store_unaligned(S* p) const {
+    TINYMLP_LANE_INLINE void store_unaligned(S* p) const {
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) p[k] = lane[k];
     }
-    void store_aligned(S* p) const { store_unaligned(p); }
+    // The first n < N lanes from p, the rest `fill`; and the first n lanes to p.
+    TINYMLP_LANE_INLINE static UnrolledLanes load_first(const S* p, std::size_t n, S fill) {
+        UnrolledLanes v;
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k) v.lane[k] = k < n ? p[k] : fill;
+        return v;
+    }
+    TINYMLP_LANE_INLINE void store_first(S* p, std::size_t n) const {
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < N; ++k)
+            if (k < n) p[k] = lane[k];
+    }
+    TINYMLP_LANE_INLINE void store_aligned(S* p) const { store_unaligned(p); }
 
     template <class F>
-    static UnrolledLanes map(F f, const UnrolledLanes& a) {
+    TINYMLP_LANE_INLINE static UnrolledLanes map(F f, const UnrolledLanes& a) {
         UnrolledLanes r;
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) r.lane[k] = f(a.lane[k]);
         return r;
     }
     template <class F>
-    static UnrolledLanes map(F f, const UnrolledLanes& a, const UnrolledLanes& b) {
+    TINYMLP_LANE_INLINE static UnrolledLanes map(F f, const UnrolledLanes& a, const UnrolledLanes& b) {
         UnrolledLanes r;
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) r.lane[k] = f(a.lane[k], b.lane[k]);
         return r;
     }
     template <class F>
-    static UnrolledMask<S, N> compare(F f, const UnrolledLanes& a, const UnrolledLanes& b) {
+    TINYMLP_LANE_INLINE static UnrolledMask<S, N> compare(F f, const UnrolledLanes& a, const UnrolledLanes& b) {
         UnrolledMask<S, N> r;
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) r.lane[k] = f(a.lane[k], b.lane[k]);
         return r;
     }
 
-    UnrolledLanes& operator+=(const UnrolledLanes& b) { return *this = *this + b; }
-    friend UnrolledLanes operator+(const UnrolledLanes& a, const UnrolledLanes& b) {
+    TINYMLP_LANE_INLINE UnrolledLanes& operator+=(const UnrolledLanes& b) { return *this = *this + b; }
+    friend TINYMLP_LANE_INLINE UnrolledLanes operator+(const UnrolledLanes& a, const UnrolledLanes& b) {
         return map([](S x, S y) { return x + y; }, a, b);
     }
-    friend UnrolledLanes operator-(const UnrolledLanes& a, const UnrolledLanes& b) {
+    friend TINYMLP_LANE_INLINE UnrolledLanes operator-(const UnrolledLanes& a, const UnrolledLanes& b) {
         return map([](S x, S y) { return x - y; }, a, b);
     }
-    friend UnrolledLanes operator*(const UnrolledLanes& a, const UnrolledLanes& b) {
+    friend TINYMLP_LANE_INLINE UnrolledLanes operator*(const UnrolledLanes& a, const UnrolledLanes& b) {
         return map([](S x, S y) { return x * y; }, a, b);
     }
-    friend UnrolledLanes operator/(const UnrolledLanes& a, const UnrolledLanes& b) {
+    friend TINYMLP_LANE_INLINE UnrolledLanes operator/(const UnrolledLanes& a, const UnrolledLanes& b) {
         return map([](S x, S y) { return x / y; }, a, b);
     }
-    friend UnrolledLanes operator-(const UnrolledLanes& a) {
+    friend TINYMLP_LANE_INLINE UnrolledLanes operator-(const UnrolledLanes& a) {
         return map([](S x) { return -x; }, a);
     }
-    friend UnrolledMask<S, N> operator>(const UnrolledLanes& a, const UnrolledLanes& b) {
+    friend TINYMLP_LANE_INLINE UnrolledMask<S, N> operator>(const UnrolledLanes& a, const UnrolledLanes& b) {
         return compare([](S x, S y) { return x > y; }, a, b);
     }
-    friend UnrolledMask<S, N> operator>=(const UnrolledLanes& a, const UnrolledLanes& b) {
+    friend TINYMLP_LANE_INLINE UnrolledMask<S, N> operator>=(const UnrolledLanes& a, const UnrolledLanes& b) {
         return compare([](S x, S y) { return x >= y; }, a, b);
     }
-    friend UnrolledMask<S, N> operator<(const UnrolledLanes& a, const UnrolledLanes& b) {
+    friend TINYMLP_LANE_INLINE UnrolledMask<S, N> operator<(const UnrolledLanes& a, const UnrolledLanes& b) {
         return compare([](S x, S y) { return x < y; }, a, b);
     }
 
     // a * b + c: one VFMA per lane where the FPU has it, two soft-float calls on the M3 (a
     // correctly rounded fmaf there would be a long library routine).
-    friend UnrolledLanes fma(const UnrolledLanes& a, const UnrolledLanes& b, const UnrolledLanes& c) {
+    friend TINYMLP_LANE_INLINE UnrolledLanes fma(const UnrolledLanes& a, const UnrolledLanes& b, const UnrolledLanes& c) {
         UnrolledLanes r;
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) r.lane[k] = multiply_add(a.lane[k], b.lane[k], c.lane[k]);
         return r;
     }
-    friend UnrolledLanes fma_scalar(S a, const UnrolledLanes& b, const UnrolledLanes& c) {
+    friend TINYMLP_LANE_INLINE UnrolledLanes fma_scalar(S a, const UnrolledLanes& b, const UnrolledLanes& c) {
         UnrolledLanes r;
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) r.lane[k] = multiply_add(a, b.lane[k], c.lane[k]);
         return r;
     }
-    friend S hadd(const UnrolledLanes& a) {
+    friend TINYMLP_LANE_INLINE S hadd(const UnrolledLanes& a) {
         // pairwise, as a vector unit would add them
         S r[N];
 #pragma GCC unroll 16
@@ -161,24 +181,24 @@ struct UnrolledLanes {
             for (std::size_t k = 0; k < width; ++k) r[k] = r[k] + r[k + width];
         return r[0];
     }
-    friend UnrolledLanes select(const UnrolledMask<S, N>& m, const UnrolledLanes& a, const UnrolledLanes& b) {
+    friend TINYMLP_LANE_INLINE UnrolledLanes select(const UnrolledMask<S, N>& m, const UnrolledLanes& a, const UnrolledLanes& b) {
         UnrolledLanes r;
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < N; ++k) r.lane[k] = m.lane[k] ? a.lane[k] : b.lane[k];
         return r;
     }
-    friend UnrolledLanes max(const UnrolledLanes& a, const UnrolledLanes& b) {
+    friend TINYMLP_LANE_INLINE UnrolledLanes max(const UnrolledLanes& a, const UnrolledLanes& b) {
         return map([](S x, S y) { return x > y ? x : y; }, a, b);
     }
-    friend UnrolledLanes abs(const UnrolledLanes& a) { return map([](S x) { return std::fabs(x); }, a); }
-    friend UnrolledLanes sqrt(const UnrolledLanes& a) { return map([](S x) { return std::sqrt(x); }, a); }
+    friend TINYMLP_LANE_INLINE UnrolledLanes abs(const UnrolledLanes& a) { return map([](S x) { return std::fabs(x); }, a); }
+    friend TINYMLP_LANE_INLINE UnrolledLanes sqrt(const UnrolledLanes& a) { return map([](S x) { return std::sqrt(x); }, a); }
     // exp, log1p, tanh: kernels/float_functions.hpp (a few multiply-adds, within 2 ulp), not libm
     friend UnrolledLanes exp(const UnrolledLanes& a) { return map([](S x) { return float_functions::exp(x); }, a); }
     friend UnrolledLanes log1p(const UnrolledLanes& a) { return map([](S x) { return float_functions::log1p(x); }, a); }
     friend UnrolledLanes tanh(const UnrolledLanes& a) { return map([](S x) { return float_functions::tanh(x); }, a); }
 
 private:
-    static S multiply_add(S a, S b, S c) {
+    TINYMLP_LANE_INLINE static S multiply_add(S a, S b, S c) {
 #if defined(__ARM_FEATURE_FMA) && defined(__ARM_FP) && (__ARM_FP & 4)
         return __builtin_fmaf(a, b, c);
 #else

@@ -40,9 +40,24 @@ using if_vectorizes = std::enable_if_t<vectorizes<Function, S, Arch>, int>;
 }  // namespace simd
 
 // y = f(x); x and y may be the same array
+namespace simd {
+// ReLU (layers/activations.hpp says so with is_relu), which the port's loops run by bits.
+template <class Function, class = void>
+inline constexpr bool is_relu = false;
+template <class Function>
+inline constexpr bool is_relu<Function, std::void_t<decltype(Function::is_relu)>> = Function::is_relu;
+}  // namespace simd
+
 template <class Function, class S, class Arch, simd::if_vectorizes<Function, S, Arch> = 0>
 void activation_forward(SimdTarget<Arch>, const S* x, S* y, std::size_t count) {
     using V = simd::Vector<S, Arch>;
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (simd::is_relu<Function> && std::is_same_v<S, float>) {
+        port::relu_pairs(x, y, count / 2);
+        if (count % 2) y[count - 1] = Function::forward(x[count - 1]);
+        return;
+    }
+#endif
     simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
         simd::store(y + i, Function::forward_lanes(simd::load<V>(x + i, n)), n);
     });
@@ -52,6 +67,13 @@ void activation_forward(SimdTarget<Arch>, const S* x, S* y, std::size_t count) {
 template <class Function, class S, class Arch, simd::if_vectorizes<Function, S, Arch> = 0>
 void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, S* dx, std::size_t count) {
     using V = simd::Vector<S, Arch>;
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (simd::is_relu<Function> && std::is_same_v<S, float>) {
+        port::relu_backward_pairs(x, dy, dx, count / 2);
+        if (count % 2) dx[count - 1] = dy[count - 1] * Function::derivative(x[count - 1], y[count - 1]);
+        return;
+    }
+#endif
     simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
         const V derivative = Function::derivative_lanes(simd::load<V>(x + i, n), simd::load<V>(y + i, n));
         simd::store(dx + i, simd::load<V>(dy + i, n) * derivative, n);

@@ -129,8 +129,17 @@ inline V fma_scalar(typename V::value_type a, const V& b, const V& c) {
 
 // The first n < V::size lanes of p; the other lanes hold `fill`. Used where a full-width load
 // would read past the end of an array.
+namespace detail {
+template <class V, class = void>
+struct HasFirstLanes : std::false_type {};
+template <class V>
+struct HasFirstLanes<V, std::void_t<decltype(V::load_first(nullptr, 0, {}))>> : std::true_type {};
+}  // namespace detail
 template <class V, class S>
 inline V load_partial(const S* p, std::size_t n, S fill = S(0)) {
+    // a port's vectors may load and store their first lanes themselves (lane by lane, without
+    // the copy through memory, which becomes memset and memcpy calls on Cortex-M)
+    if constexpr (detail::HasFirstLanes<V>::value) return V::load_first(p, n, fill);
     alignas(V) S buffer[V::size];
     const std::size_t m = n < V::size ? n : V::size;  // n < V::size; the bound helps the compiler's analysis
     for (std::size_t k = 0; k < m; ++k) buffer[k] = p[k];
@@ -147,6 +156,7 @@ inline V load(const S* p, std::size_t n, S fill = S(0)) {
 
 template <class V, class S>
 inline void store_partial(S* p, const V& v, std::size_t n) {
+    if constexpr (detail::HasFirstLanes<V>::value) return v.store_first(p, n);
     alignas(V) S buffer[V::size];
     v.store_aligned(buffer);
     const std::size_t m = n < V::size ? n : V::size;
