@@ -3,7 +3,11 @@
 //     (the default target's vectors, and AVX2's when the default is wider);
 //   - training steps (SGD, softmax cross-entropy, random Fashion-MNIST-shaped data):
 //     784-256-10 and 784-256-128-10 at batch 256, 32-64-64-8 at batches 32 and 1;
-//   - one-sample inference latency of 784-256-10 and 32-64-64-8.
+//   - one-sample inference latency of 784-256-10 and 32-64-64-8;
+//   - with Eigen 3.4 found, in builds whose flags fix the instruction set (the x86 presets): the
+//     same training steps and inference beside a hand-written Eigen version of each network
+//     (bench/eigen_cases.cpp, bench/eigen_reference.hpp), after checking that both compute the
+//     same updates; the benchmark fails if they do not.
 // Useful GFLOP/s count 2 flops per multiply-add of the forward pass, the weight gradients and the
 // input gradients that are actually computed (none for the first layer); bias, activation, loss
 // and update work is not counted. The scalar reference is compiled with the same flags, so the
@@ -40,6 +44,9 @@ TINYMLP_ISA_DECLARE(tinymlp_bench, Result infer_32_64_64_8(const Options& option
 TINYMLP_ISA_DECLARE(tinymlp_bench, tinymlp::Status predict_32_64_64_8(const float* x, float* y))
 TINYMLP_ISA_DECLARE(tinymlp_bench, const float* small_inputs())
 TINYMLP_ISA_DECLARE(tinymlp_bench, std::size_t small_samples())
+#if TINYMLP_BENCH_EIGEN
+TINYMLP_ISA_DECLARE(tinymlp_bench, bool eigen_comparison(const Options& options))  // eigen_cases.cpp
+#endif
 
 namespace {
 
@@ -168,6 +175,11 @@ int main(int argc, char** argv) {
 #if TINYMLP_X86_DISPATCH
     compare_variants(options);
 #endif
+    bool agreed = true;
+#if TINYMLP_BENCH_EIGEN
+    agreed = TINYMLP_ISA_PICK(tinymlp_bench, eigen_comparison)(options);
+    if (!agreed) std::printf("tinymlp and the Eigen baseline disagree\n");
+#endif
     if (options.json) write_json(options.json, target, peaks, results);
-    return 0;
+    return agreed ? 0 : 1;
 }
