@@ -332,8 +332,6 @@ inline void column_sums(const S* dy, S* db, LaneCount lanes) {
 
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
 // One sample on a Cortex-M with the port's float loops (ports/cortex_m_float_loops.hpp).
-inline constexpr bool one_sample_loops = true;
-
 // y = x W + b: 16, then 8 columns at a time through the loops, the last Out % 8 by gemm.
 template <class V, std::size_t In, std::size_t Out>
 inline void dense_forward_one_sample(const float* x, const float* w, const float* b, float* y) {
@@ -377,9 +375,19 @@ inline void sgd_one_sample(const float* x, const float* dy, float* w, std::size_
                 w[i * Out + o] = __builtin_fmaf(minus_rate, g, w[i * Out + o]);
             }
 }
-#else
-inline constexpr bool one_sample_loops = false;
 #endif
+
+// Rows [0, rows) of dW = x^T dy for one sample, row after row (contiguous writes): each value
+// fma(x_i, dy_o, 0), as the blocked multiply makes it at B = 1.
+template <class V, std::size_t Out, class S>
+inline void outer_product_rows(const S* x, const S* dy, S* dw, std::size_t rows) {
+    const V zero(S(0));
+    for (std::size_t i = 0; i < rows; ++i) {
+        const S xi = x[i];
+        S* row = dw + i * Out;
+        for_each_vector<V, Out>([&](std::size_t o, auto n) { store(row + o, fma_scalar(xi, load<V>(dy + o, n), zero), n); });
+    }
+}
 
 }  // namespace simd
 
@@ -429,6 +437,7 @@ void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw, st
     if constexpr (B == 1 && !Accumulate && std::is_same_v<S, float>)
         return simd::weight_gradient_one_sample<Out>(x, dy, dw, In);
 #endif
+    if constexpr (B == 1 && !Accumulate) return simd::outer_product_rows<V, Out>(x, dy, dw, In);
     simd::gemm<V, In, Out, B, simd::Layout<1, In, Out, Out>, Accumulate>(x, dy, dw, static_cast<const S*>(nullptr));
 }
 
@@ -446,6 +455,7 @@ void dense_weight_gradient_block(SimdTarget<Arch>, const S* x, const S* dy, S* d
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
     if constexpr (B == 1 && std::is_same_v<S, float>) return simd::weight_gradient_one_sample<Out>(x, dy, dw, Rows);
 #endif
+    if constexpr (B == 1) return simd::outer_product_rows<V, Out>(x, dy, dw, Rows);
     simd::gemm<V, Rows, Out, B, simd::Layout<1, In, Out, Out>>(x, dy, dw, static_cast<const S*>(nullptr));
 }
 
