@@ -26,6 +26,10 @@
 #if TINYMLP_PORT_FLOAT_LOOPS
 namespace tinymlp::port {
 
+// Out of line: one copy of each loop serves every call (their sizes are arguments), and a call
+// costs a few instructions against a loop's hundreds.
+#define TINYMLP_LOOP [[gnu::noinline]] inline
+
 // s0-s7 (LO) or s8-s15 (HI) += x * s16-s23
 #define TINYMLP_FMA_LO(x)                                                                            \
     "vfma.f32 s0, " x ", s16\n\t" "vfma.f32 s1, " x ", s17\n\t" "vfma.f32 s2, " x ", s18\n\t"       \
@@ -62,7 +66,7 @@ alignas(8) inline constexpr float zeros16[16] = {};
 // y[0, 16) = start[0, 16) + sum_k x[k] W[k][0, 16) for k < k_count, W's rows `stride` floats
 // apart. The 16 sums stay in s0-s15 over all of K; a row of W arrives in two VLDMs (s16-s23), and
 // x eight values at a time (s24-s31), so that no register is left over for anything else.
-inline void dense_columns16(const float* x, std::size_t k_count, const float* w, std::size_t stride,
+TINYMLP_LOOP void dense_columns16(const float* x, std::size_t k_count, const float* w, std::size_t stride,
                             const float* start, float* y) {
     std::size_t eights = k_count / 8, ones = k_count % 8;
     const std::size_t next = stride * sizeof(float) - 32;
@@ -94,7 +98,7 @@ inline void dense_columns16(const float* x, std::size_t k_count, const float* w,
 }
 
 // The same for 8 columns: sums in s0-s7.
-inline void dense_columns8(const float* x, std::size_t k_count, const float* w, std::size_t stride,
+TINYMLP_LOOP void dense_columns8(const float* x, std::size_t k_count, const float* w, std::size_t stride,
                            const float* start, float* y) {
     std::size_t eights = k_count / 8, ones = k_count % 8;
     const std::size_t next = stride * sizeof(float);
@@ -130,7 +134,7 @@ inline void dense_columns8(const float* x, std::size_t k_count, const float* w, 
     "vfma.f32 s1, s24, s16\n\t" "vfma.f32 s1, s25, s17\n\t" "vfma.f32 s1, s26, s18\n\t"               \
     "vfma.f32 s1, s27, s19\n\t" "vfma.f32 s1, s28, s20\n\t" "vfma.f32 s1, s29, s21\n\t"               \
     "vfma.f32 s1, s30, s22\n\t" "vfma.f32 s1, s31, s23\n\t"
-inline void dot_rows8(const float* dy, const float* w, std::size_t stride, std::size_t width, float* dx,
+TINYMLP_LOOP void dot_rows8(const float* dy, const float* w, std::size_t stride, std::size_t width, float* dx,
                       std::size_t rows) {
     const std::size_t back = width * sizeof(float), skip = (2 * stride - width) * sizeof(float);
     const std::size_t eights = width / 8;
@@ -184,7 +188,7 @@ inline void dot_rows8(const float* dy, const float* w, std::size_t stride, std::
     "vmul.f32 s16, " x ", s8\n\t" "vmul.f32 s17, " x ", s9\n\t" "vmul.f32 s18, " x ", s10\n\t"      \
     "vmul.f32 s19, " x ", s11\n\t" "vmul.f32 s20, " x ", s12\n\t" "vmul.f32 s21, " x ", s13\n\t"    \
     "vmul.f32 s22, " x ", s14\n\t" "vmul.f32 s23, " x ", s15\n\t"
-inline void outer_columns16(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {
+TINYMLP_LOOP void outer_columns16(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {
     std::size_t eights = rows / 8, ones = rows % 8;
     const std::size_t next = stride * sizeof(float) - 32;
 #define TINYMLP_ROW(x)                                                                               \
@@ -217,7 +221,7 @@ inline void outer_columns16(const float* x, const float* dy, float* dw, std::siz
 
 // dW[i][0, 8) = x[i] dy[0, 8) for i < rows (the last columns of a layer whose Out is not a
 // multiple of 16).
-inline void outer_columns8(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {
+TINYMLP_LOOP void outer_columns8(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {
     std::size_t pairs = rows / 2, odd = rows % 2;
     const std::size_t next = stride * sizeof(float);
 #define TINYMLP_ROW(x) TINYMLP_MUL_TO_MIDDLE(x) "vstmia %[dw], {s8-s15}\n\t" "add %[dw], %[dw], %[next]\n\t"
@@ -243,7 +247,7 @@ inline void outer_columns8(const float* x, const float* dy, float* dw, std::size
 // W[i][0, 8) = W[i][0, 8) + minus_rate (x[i] dy[0, 8)) for i < rows, W's rows `stride` floats
 // apart: one sample's SGD step without a gradient buffer, the product rounded first as
 // outer_columns8 rounds it, so that the weights get the bits of an update from that gradient.
-inline void sgd_outer_columns8(const float* x, const float* dy, float* w, std::size_t stride, std::size_t rows,
+TINYMLP_LOOP void sgd_outer_columns8(const float* x, const float* dy, float* w, std::size_t stride, std::size_t rows,
                                float minus_rate) {
     std::size_t pairs = rows / 2, odd = rows % 2;
     const std::size_t next = stride * sizeof(float);
@@ -275,7 +279,7 @@ inline void sgd_outer_columns8(const float* x, const float* dy, float* w, std::s
 }
 
 // p[0, 8 * eights) += minus_rate g[0, 8 * eights): SGD without weight decay.
-inline void sgd_step8(float* p, const float* g, std::size_t eights, float minus_rate) {
+TINYMLP_LOOP void sgd_step8(float* p, const float* g, std::size_t eights, float minus_rate) {
     register float rate __asm__("s24") = minus_rate;
     std::size_t sixteens = eights / 2, eight = eights % 2;
 #define TINYMLP_STEP8                                                                                \
@@ -306,7 +310,7 @@ inline void sgd_step8(float* p, const float* g, std::size_t eights, float minus_
     "vfma.f32 s8, " a ", " a "\n\t" "vfma.f32 s9, " b ", " b "\n\t" "vfma.f32 s10, " c ", " c "\n\t"     \
     "vfma.f32 s11, " d ", " d "\n\t" "vfma.f32 s12, " e ", " e "\n\t" "vfma.f32 s13, " f ", " f "\n\t"   \
     "vfma.f32 s14, " g ", " g "\n\t" "vfma.f32 s15, " h ", " h "\n\t"
-inline float sum_of_squares8(const float* x, std::size_t eights) {
+TINYMLP_LOOP float sum_of_squares8(const float* x, std::size_t eights) {
     register float sum __asm__("s0");
     std::size_t sixteens = eights / 2, eight = eights % 2;
     __asm__ volatile(
@@ -367,7 +371,7 @@ inline float sum_of_squares8(const float* x, std::size_t eights) {
     "vsub.f32 s11, s11, s19\n\t" "vsub.f32 s12, s12, s20\n\t" "vsub.f32 s13, s13, s21\n\t"            \
     "vsub.f32 s14, s14, s22\n\t" "vsub.f32 s15, s15, s23\n\t"                                          \
     "vstmia %[p]!, {s8-s15}\n\t"
-inline void adam_step8(float* p, const float* g, float* m, float* v, std::size_t eights, const float* constants) {
+TINYMLP_LOOP void adam_step8(float* p, const float* g, float* m, float* v, std::size_t eights, const float* constants) {
     __asm__ volatile(
         "vldmia %[c], {s24-s30}\n\t"
         "cmp %[eights], #0\n\t" "beq 2f\n"
@@ -385,7 +389,7 @@ inline void adam_step8(float* p, const float* g, float* m, float* v, std::size_t
 // One sample's Adam step without a gradient buffer on `rows` rows of `eights` * 8 parameters
 // (contiguous in p, m and v): the gradient of row i, column o is x[i] dy[o] rounded, as
 // outer_columns8 makes it, then adam_step8's operations.
-inline void adam_outer8(const float* x, const float* dy, float* p, float* m, float* v, std::size_t rows,
+TINYMLP_LOOP void adam_outer8(const float* x, const float* dy, float* p, float* m, float* v, std::size_t rows,
                         std::size_t eights, const float* constants) {
     const std::size_t back = eights * 32;
     std::size_t left = 0;
@@ -418,7 +422,7 @@ inline void adam_outer8(const float* x, const float* dy, float* p, float* m, flo
 // ReLU on pairs of floats through core registers (LDRD/STRD), by their bits: y = x with x's bits
 // cleared where its sign bit is set (BIC with x >> 31), which gives what x > 0 ? x : 0 gives for
 // every x but a NaN with the sign bit clear (kept).
-inline void relu_pairs(const float* x, float* y, std::size_t pairs) {
+TINYMLP_LOOP void relu_pairs(const float* x, float* y, std::size_t pairs) {
     unsigned a = 0, b = 0;
     __asm__ volatile(
         "cmp %[pairs], #0\n\t" "beq 2f\n"
@@ -436,7 +440,7 @@ inline void relu_pairs(const float* x, float* y, std::size_t pairs) {
 }
 // dx = x > 0 ? dy : dy * 0 (a zero of dy's sign) on pairs, x compared as a signed integer
 // (positive floats are the positive integers).
-inline void relu_backward_pairs(const float* x, const float* dy, float* dx, std::size_t pairs) {
+TINYMLP_LOOP void relu_backward_pairs(const float* x, const float* dy, float* dx, std::size_t pairs) {
     unsigned a = 0, b = 0, c = 0, d = 0;
     __asm__ volatile(
         "cmp %[pairs], #0\n\t" "beq 2f\n"
@@ -466,6 +470,7 @@ inline void relu_backward_pairs(const float* x, const float* dy, float* dx, std:
 #undef TINYMLP_DOT8
 #undef TINYMLP_CLOBBER_S0_S15
 #undef TINYMLP_CLOBBER_S16_S31
+#undef TINYMLP_LOOP
 
 }  // namespace tinymlp::port
 #endif
