@@ -108,6 +108,26 @@ __attribute__((noinline)) void dense_call(const char* name, DenseFunction functi
 
 }  // namespace
 
+// Regions for ../shared/tools/mcycles.py (bench/cortex-m/cycle_estimates.sh), which estimates
+// cycles from the first entry into one of these functions to the next entry into
+// tinymlp_cycles_end.
+extern "C" {
+__attribute__((noinline, used)) void tinymlp_cycles_end() { __asm__ volatile("" : : : "memory"); }
+__attribute__((noinline, used)) void tinymlp_cycles_dense_64x64() {
+    kernels::dense_forward<1, 64, 64>(DefaultTarget{}, x, w, b, y);
+}
+__attribute__((noinline, used)) void tinymlp_cycles_inference() {
+    float out[8];
+    if (fast_net.predict(inputs, out) != Status::ok) y[0] = 0;
+}
+__attribute__((noinline, used)) void tinymlp_cycles_sgd_step() {
+    if (sgd_step.step(inputs, labels) != Status::ok) y[0] = 0;
+}
+__attribute__((noinline, used)) void tinymlp_cycles_adam_step() {
+    if (adam_step.step(inputs, labels) != Status::ok) y[0] = 0;
+}
+}
+
 int main() {
     Pcg32 rng(3);
     for (float& v : x) v = rng.uniform_float() - 0.5f;
@@ -210,6 +230,11 @@ int main() {
     measure("xor_2_3_1_epoch_4_sgd_steps", 4 * (3 * 2 * 3 + 3 * 3 * 1), 4, [&] {
         for (std::size_t i = 0; i < 4 && fast == Status::ok; ++i) fast = xor_step.step(xor_inputs[i], xor_targets[i]);
     });
+    for (void (*region)() : {tinymlp_cycles_dense_64x64, tinymlp_cycles_inference, tinymlp_cycles_sgd_step,
+                             tinymlp_cycles_adam_step}) {
+        region();
+        tinymlp_cycles_end();
+    }
     std::printf("checksum %g\n", static_cast<double>(y[0] + out[0]));
     return fast == Status::ok && scalar == Status::ok ? 0 : 1;
 }
