@@ -3,6 +3,7 @@
 #   cmake "-DEMULATOR=/bin/sh|run-firmware.sh|qemu-system-arm|mps2-an386" -DMACHINE=mps2-an386
 #         -DSIZE=arm-none-eabi-size -DNM=arm-none-eabi-nm
 #         -DINFERENCE=<elf> -DINFERENCE_INT8=<elf> -DTRAINING=<elf> -DBASELINE=<elf> -DTRAINING_MEMORY=<elf>
+#         -DTRAINING_CODE_SGD=<elf> -DTRAINING_CODE_ADAM=<elf>
 #         -P footprint.cmake
 #
 # EMULATOR holds the words of the emulator's command line joined by '|'. Runs the three images,
@@ -16,7 +17,8 @@
 #         is not counted: the stack column has what the program really uses of it.
 cmake_minimum_required(VERSION 3.20)
 
-foreach(_var EMULATOR MACHINE SIZE NM INFERENCE INFERENCE_INT8 TRAINING BASELINE TRAINING_MEMORY)
+foreach(_var EMULATOR MACHINE SIZE NM INFERENCE INFERENCE_INT8 TRAINING BASELINE TRAINING_MEMORY TRAINING_CODE_SGD
+             TRAINING_CODE_ADAM)
     if(NOT DEFINED ${_var} OR "${${_var}}" STREQUAL "")
         message(FATAL_ERROR "footprint.cmake: -D${_var}=... is missing (see the usage at the top)")
     endif()
@@ -142,6 +144,10 @@ foreach(image inference training baseline)
     library_share(${image}_library "${${var}}")
 endforeach()
 section_sizes(int8 "${INFERENCE_INT8}")
+run_image(code_sgd "${TRAINING_CODE_SGD}")
+run_image(code_adam "${TRAINING_CODE_ADAM}")
+section_sizes(code_sgd "${TRAINING_CODE_SGD}")
+section_sizes(code_adam "${TRAINING_CODE_ADAM}")
 foreach(key inference_parameter_bytes inference_sizeof_parameters inference_predict_scratch_bytes
             inference_stack_high_water inference_stack_call training_parameter_bytes
             training_storage_alignment training_sizeof_net training_training_bytes
@@ -268,6 +274,8 @@ math(EXPR int8_own_flash "${int8_flash} - ${baseline_flash} - ${quantized_size}"
 math(EXPR training_own_flash "${training_flash} - ${baseline_flash}")
 math(EXPR inference_own_ram "${inference_ram} - ${baseline_ram}")
 math(EXPR training_own_ram "${training_ram} - ${baseline_ram} - ${net_size} - ${trainer_size}")
+math(EXPR code_sgd_own_flash "${code_sgd_flash} - ${baseline_flash}")
+math(EXPR code_adam_own_flash "${code_adam_flash} - ${baseline_flash}")
 message("
 Footprint of Sequential<Dense<32,64>, ReLU, Dense<64,64>, ReLU, Dense<64,8>> (${training_parameter_bytes} bytes of parameters) on ${MACHINE}, in bytes:
 
@@ -281,6 +289,7 @@ inference flash ${inference_flash} = baseline ${baseline_flash} + parameters ${p
 inference RAM   ${inference_ram} = baseline ${baseline_ram} + input and output ${inference_own_ram}
 int8 flash      ${int8_flash} = baseline ${baseline_flash} + QuantizedNetwork ${quantized_size} (int8 weights ${int8_weight_bytes}) + tinymlp and program code ${int8_own_flash}
 training flash  ${training_flash} = baseline ${baseline_flash} + tinymlp and program code ${training_own_flash} (out-of-line tinymlp functions: ${training_library})
+code beyond the baseline, batch 1 (training_code.cpp: network and trainer in RAM): SGD ${code_sgd_own_flash}, Adam ${code_adam_own_flash}; inference ${inference_own_flash} (goals: 8192, 10240, 3072)
 training RAM    ${training_ram} = baseline ${baseline_ram} + net ${net_size} + trainer ${trainer_size} + batch data ${training_own_ram}
 trainer: training_bytes<${training_batch}> ${training_training_bytes} (gradients, activations, backward buffers) + Adam state ${training_optimizer_state_bytes} = memory_bytes ${training_memory_bytes}; sizeof(Trainer) ${training_sizeof_trainer}
 
