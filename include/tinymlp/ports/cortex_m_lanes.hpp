@@ -224,9 +224,9 @@ struct MveFloat {
     float32x4_t v;
 
     MveFloat() = default;
-    MveFloat(float32x4_t value) : v(value) {}
-    MveFloat(float value) : v(vdupq_n_f32(value)) {}  // broadcast, implicit as xsimd's
-    MveFloat(float a, float b, float c, float d)
+    TINYMLP_LANE_INLINE MveFloat(float32x4_t value) : v(value) {}
+    TINYMLP_LANE_INLINE MveFloat(float value) : v(vdupq_n_f32(value)) {}  // broadcast, implicit as xsimd's
+    TINYMLP_LANE_INLINE MveFloat(float a, float b, float c, float d)
         : v(vsetq_lane_f32(d, vsetq_lane_f32(c, vsetq_lane_f32(b, vdupq_n_f32(a), 1), 2), 3)) {}
 
     // Plain accesses of a may_alias vector type rather than vld1q_f32/vst1q_f32: GCC 12 hides
@@ -234,44 +234,44 @@ struct MveFloat {
     // (or make it drop) the float stores that fill a buffer, as the partial loads of array tails
     // read. These compile to VLDRW.32/VSTRW.32 (4-byte alignment is enough).
     typedef float32x4_t Unaligned __attribute__((may_alias, aligned(4)));
-    static MveFloat load_unaligned(const float* p) { return *reinterpret_cast<const Unaligned*>(p); }
-    static MveFloat load_aligned(const float* p) { return load_unaligned(p); }
-    void store_unaligned(float* p) const { *reinterpret_cast<Unaligned*>(p) = v; }
-    void store_aligned(float* p) const { store_unaligned(p); }
+    TINYMLP_LANE_INLINE static MveFloat load_unaligned(const float* p) { return *reinterpret_cast<const Unaligned*>(p); }
+    TINYMLP_LANE_INLINE static MveFloat load_aligned(const float* p) { return load_unaligned(p); }
+    TINYMLP_LANE_INLINE void store_unaligned(float* p) const { *reinterpret_cast<Unaligned*>(p) = v; }
+    TINYMLP_LANE_INLINE void store_aligned(float* p) const { store_unaligned(p); }
 
-    MveFloat& operator+=(const MveFloat& b) { v = vaddq_f32(v, b.v); return *this; }
-    friend MveFloat operator+(const MveFloat& a, const MveFloat& b) { return vaddq_f32(a.v, b.v); }
-    friend MveFloat operator-(const MveFloat& a, const MveFloat& b) { return vsubq_f32(a.v, b.v); }
-    friend MveFloat operator*(const MveFloat& a, const MveFloat& b) { return vmulq_f32(a.v, b.v); }
-    friend MveFloat operator-(const MveFloat& a) { return vnegq_f32(a.v); }
+    TINYMLP_LANE_INLINE MveFloat& operator+=(const MveFloat& b) { v = vaddq_f32(v, b.v); return *this; }
+    friend TINYMLP_LANE_INLINE MveFloat operator+(const MveFloat& a, const MveFloat& b) { return vaddq_f32(a.v, b.v); }
+    friend TINYMLP_LANE_INLINE MveFloat operator-(const MveFloat& a, const MveFloat& b) { return vsubq_f32(a.v, b.v); }
+    friend TINYMLP_LANE_INLINE MveFloat operator*(const MveFloat& a, const MveFloat& b) { return vmulq_f32(a.v, b.v); }
+    friend TINYMLP_LANE_INLINE MveFloat operator-(const MveFloat& a) { return vnegq_f32(a.v); }
     // MVE has no vector division: one VDIV.F32 per lane
-    friend MveFloat operator/(const MveFloat& a, const MveFloat& b) {
+    friend TINYMLP_LANE_INLINE MveFloat operator/(const MveFloat& a, const MveFloat& b) {
         return MveFloat(vgetq_lane_f32(a.v, 0) / vgetq_lane_f32(b.v, 0), vgetq_lane_f32(a.v, 1) / vgetq_lane_f32(b.v, 1),
                         vgetq_lane_f32(a.v, 2) / vgetq_lane_f32(b.v, 2), vgetq_lane_f32(a.v, 3) / vgetq_lane_f32(b.v, 3));
     }
-    friend MveMask operator>(const MveFloat& a, const MveFloat& b) { return {vcmpgtq_f32(a.v, b.v)}; }
-    friend MveMask operator>=(const MveFloat& a, const MveFloat& b) { return {vcmpgeq_f32(a.v, b.v)}; }
-    friend MveMask operator<(const MveFloat& a, const MveFloat& b) { return {vcmpltq_f32(a.v, b.v)}; }
+    friend TINYMLP_LANE_INLINE MveMask operator>(const MveFloat& a, const MveFloat& b) { return {vcmpgtq_f32(a.v, b.v)}; }
+    friend TINYMLP_LANE_INLINE MveMask operator>=(const MveFloat& a, const MveFloat& b) { return {vcmpgeq_f32(a.v, b.v)}; }
+    friend TINYMLP_LANE_INLINE MveMask operator<(const MveFloat& a, const MveFloat& b) { return {vcmpltq_f32(a.v, b.v)}; }
 
-    friend MveFloat fma(const MveFloat& a, const MveFloat& b, const MveFloat& c) { return vfmaq_f32(c.v, a.v, b.v); }
-    friend MveFloat fma_scalar(float a, const MveFloat& b, const MveFloat& c) { return vfmaq_n_f32(c.v, b.v, a); }
-    friend float hadd(const MveFloat& a) {  // pairwise (MVE's VADDV is for integers only)
+    friend TINYMLP_LANE_INLINE MveFloat fma(const MveFloat& a, const MveFloat& b, const MveFloat& c) { return vfmaq_f32(c.v, a.v, b.v); }
+    friend TINYMLP_LANE_INLINE MveFloat fma_scalar(float a, const MveFloat& b, const MveFloat& c) { return vfmaq_n_f32(c.v, b.v, a); }
+    friend TINYMLP_LANE_INLINE float hadd(const MveFloat& a) {  // pairwise (MVE's VADDV is for integers only)
         return (vgetq_lane_f32(a.v, 0) + vgetq_lane_f32(a.v, 2)) + (vgetq_lane_f32(a.v, 1) + vgetq_lane_f32(a.v, 3));
     }
-    friend MveFloat select(const MveMask& m, const MveFloat& a, const MveFloat& b) {
+    friend TINYMLP_LANE_INLINE MveFloat select(const MveMask& m, const MveFloat& a, const MveFloat& b) {
         return vpselq_f32(a.v, b.v, m.predicate);
     }
     // VMAXNM returns the number when one operand is NaN; the kernels only take maxima of finite
     // values (non-finite inputs are refused before any kernel runs).
-    friend MveFloat max(const MveFloat& a, const MveFloat& b) { return vmaxnmq_f32(a.v, b.v); }
-    friend MveFloat abs(const MveFloat& a) { return vabsq_f32(a.v); }
+    friend TINYMLP_LANE_INLINE MveFloat max(const MveFloat& a, const MveFloat& b) { return vmaxnmq_f32(a.v, b.v); }
+    friend TINYMLP_LANE_INLINE MveFloat abs(const MveFloat& a) { return vabsq_f32(a.v); }
 
     template <class F>
-    static MveFloat map(F f, const MveFloat& a) {
+    TINYMLP_LANE_INLINE static MveFloat map(F f, const MveFloat& a) {
         return MveFloat(f(vgetq_lane_f32(a.v, 0)), f(vgetq_lane_f32(a.v, 1)), f(vgetq_lane_f32(a.v, 2)),
                         f(vgetq_lane_f32(a.v, 3)));
     }
-    friend MveFloat sqrt(const MveFloat& a) { return map([](float x) { return std::sqrt(x); }, a); }
+    friend TINYMLP_LANE_INLINE MveFloat sqrt(const MveFloat& a) { return map([](float x) { return std::sqrt(x); }, a); }
     friend MveFloat exp(const MveFloat& a) { return map([](float x) { return float_functions::exp(x); }, a); }
     friend MveFloat log1p(const MveFloat& a) { return map([](float x) { return float_functions::log1p(x); }, a); }
     friend MveFloat tanh(const MveFloat& a) { return map([](float x) { return float_functions::tanh(x); }, a); }

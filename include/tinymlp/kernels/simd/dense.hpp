@@ -64,7 +64,9 @@ struct Blocking {
 // results when its first instruction-scheduling pass runs (test_frozen_and_fused: a 64x64 layer's
 // bias update at batch 1 off by up to 8e-3 in the trainer's inlined steps, right at -O2): the pass
 // is off for this function there. It costs instructions: one sample's dense 64x64 takes 1.12 per
-// multiply-add instead of 0.68 (instruction_counts).
+// multiply-add instead of 0.68 (instruction_counts). The one-sample outer products and updates get
+// the same (without it, test_frozen_and_fused found a fused batch-1 SGD step with decay and L1 off
+// the unfused one's bits).
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13 && defined(__ARM_FEATURE_MVE)
 #define TINYMLP_GEMM_BLOCK_ATTRIBUTES __attribute__((optimize("no-schedule-insns")))
 #else
@@ -380,7 +382,7 @@ inline void sgd_one_sample(const float* x, const float* dy, float* w, std::size_
 // Rows [0, rows) of dW = x^T dy for one sample, row after row (contiguous writes): each value
 // fma(x_i, dy_o, 0), as the blocked multiply makes it at B = 1.
 template <class V, std::size_t Out, class S>
-inline void outer_product_rows(const S* x, const S* dy, S* dw, std::size_t rows) {
+TINYMLP_GEMM_BLOCK_ATTRIBUTES inline void outer_product_rows(const S* x, const S* dy, S* dw, std::size_t rows) {
     const V zero(S(0));
     for (std::size_t i = 0; i < rows; ++i) {
         const S xi = x[i];

@@ -47,7 +47,7 @@ void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S w
 // as dense_weight_gradient_block makes it at batch 1 (fma(x_i, dy_o, 0)), or as the port's loops
 // make it, then applied as sgd_update applies it.
 template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-void dense_sgd_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S lr) {
+TINYMLP_GEMM_BLOCK_ATTRIBUTES void dense_sgd_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S lr) {
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
     if constexpr (std::is_same_v<S, float>) return simd::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
 #endif
@@ -141,7 +141,7 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 // One sample's Adam step on Rows rows of W [.][Out] without a gradient buffer: gradients as in
 // dense_sgd_one_sample, then adam_update's operations.
 template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
-[[gnu::flatten]] void dense_adam_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S* m, S* v,
+[[gnu::flatten]] TINYMLP_GEMM_BLOCK_ATTRIBUTES void dense_adam_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S* m, S* v,
                                             const AdamStep<S>& a) {
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
     if constexpr (std::is_same_v<S, float> && Out % 8 == 0) {
