@@ -379,15 +379,15 @@ inline void sgd_one_sample(const float* x, const float* dy, float* w, std::size_
 }
 #endif
 
-// Rows [0, rows) of dW = x^T dy for one sample, row after row (contiguous writes): each value
-// fma(x_i, dy_o, 0), as the blocked multiply makes it at B = 1.
+// Rows [0, rows) of dW = x^T dy for one sample, row after row (contiguous writes): each value the
+// rounded product x_i dy_o (a multiply-add from zero would cost a software addition per value on
+// cores without an FPU).
 template <class V, std::size_t Out, class S>
 TINYMLP_GEMM_BLOCK_ATTRIBUTES inline void outer_product_rows(const S* x, const S* dy, S* dw, std::size_t rows) {
-    const V zero(S(0));
     for (std::size_t i = 0; i < rows; ++i) {
-        const S xi = x[i];
+        const V xi(x[i]);
         S* row = dw + i * Out;
-        for_each_vector<V, Out>([&](std::size_t o, auto n) { store(row + o, fma_scalar(xi, load<V>(dy + o, n), zero), n); });
+        for_each_vector<V, Out>([&](std::size_t o, auto n) { store(row + o, xi * load<V>(dy + o, n), n); });
     }
 }
 

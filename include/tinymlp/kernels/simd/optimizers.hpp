@@ -44,20 +44,20 @@ void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S w
 }
 
 // One sample's SGD step on Rows rows of W [.][Out] without a gradient buffer: each gradient value
-// as dense_weight_gradient_block makes it at batch 1 (fma(x_i, dy_o, 0)), or as the port's loops
-// make it, then applied as sgd_update applies it.
+// as dense_weight_gradient_block makes it at batch 1 (the rounded product x_i dy_o), then applied
+// as sgd_update applies it.
 template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 TINYMLP_GEMM_BLOCK_ATTRIBUTES void dense_sgd_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S lr) {
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
     if constexpr (std::is_same_v<S, float>) return simd::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
 #endif
     using V = simd::Vector<S, Arch>;
-    const V minus_rate(-lr), zero(S(0));
+    const V minus_rate(-lr);
     for (std::size_t i = 0; i < Rows; ++i) {
-        const S xi = x[i];
+        const V xi(x[i]);
         S* wi = w + i * Out;
         simd::for_each_vector<V, Out>([&](std::size_t o, auto n) {
-            const V g = simd::fma_scalar(xi, simd::load<V>(dy + o, n), zero);
+            const V g = xi * simd::load<V>(dy + o, n);
             simd::store(wi + o, fma(minus_rate, g, simd::load<V>(wi + o, n)), n);
         });
     }
@@ -152,13 +152,11 @@ template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes
 #endif
     using V = simd::Vector<S, Arch>;
     const simd::AdamVectors<V> vectors(a);
-    const V zero(S(0));
     for (std::size_t i = 0; i < Rows; ++i) {
-        const S xi = x[i];
+        const V xi(x[i]);
         const std::size_t row = i * Out;
         simd::for_each_vector<V, Out>([&](std::size_t o, auto n) {
-            simd::adam_vector(vectors, simd::fma_scalar(xi, simd::load<V>(dy + o, n), zero), w + row + o, m + row + o,
-                              v + row + o, n);
+            simd::adam_vector(vectors, xi * simd::load<V>(dy + o, n), w + row + o, m + row + o, v + row + o, n);
         });
     }
 }
