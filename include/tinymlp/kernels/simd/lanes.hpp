@@ -18,6 +18,14 @@
 #include <type_traits>
 #include <utility>
 
+// At -Os GCC calls these small helpers (and the bodies for_each_vector runs) out of line, which
+// costs more instructions and more code than inlining them.
+#if defined(__OPTIMIZE_SIZE__)
+#define TINYMLP_SIMD_INLINE __attribute__((always_inline)) inline
+#else
+#define TINYMLP_SIMD_INLINE inline
+#endif
+
 namespace tinymlp::kernels {
 
 namespace simd {
@@ -115,7 +123,7 @@ struct HasLoadOperand<V, std::void_t<decltype(V::load_operand(static_cast<const 
 // kernels). A lane type may load those its own way (V::load_operand: Cortex-M4/M7 load four lanes
 // with one VLDM into registers kept for it); otherwise this is a plain unaligned load.
 template <class V, class S>
-inline V load_operand(const S* p) {
+TINYMLP_SIMD_INLINE V load_operand(const S* p) {
     if constexpr (detail::HasLoadOperand<V>::value) return V::load_operand(p);
     else return V::load_unaligned(p);
 }
@@ -123,7 +131,7 @@ inline V load_operand(const S* p) {
 // a * b + c for a scalar a. A vector type with a vector-by-scalar multiply-add overloads this
 // (found by argument-dependent lookup) so that a stays in a core register.
 template <class V>
-inline V fma_scalar(typename V::value_type a, const V& b, const V& c) {
+TINYMLP_SIMD_INLINE V fma_scalar(typename V::value_type a, const V& b, const V& c) {
     return fma(V(a), b, c);
 }
 
@@ -136,7 +144,7 @@ template <class V>
 struct HasFirstLanes<V, std::void_t<decltype(V::load_first(nullptr, 0, {}))>> : std::true_type {};
 }  // namespace detail
 template <class V, class S>
-inline V load_partial(const S* p, std::size_t n, S fill = S(0)) {
+TINYMLP_SIMD_INLINE V load_partial(const S* p, std::size_t n, S fill = S(0)) {
     // a port's vectors may load and store their first lanes themselves (lane by lane, without
     // the copy through memory, which becomes memset and memcpy calls on Cortex-M)
     if constexpr (detail::HasFirstLanes<V>::value) return V::load_first(p, n, fill);
@@ -150,12 +158,12 @@ inline V load_partial(const S* p, std::size_t n, S fill = S(0)) {
 // Loads n <= V::size lanes: a plain load when n is the full width (the usual case, where the
 // branch folds away once n is a constant), else a partial load.
 template <class V, class S>
-inline V load(const S* p, std::size_t n, S fill = S(0)) {
+TINYMLP_SIMD_INLINE V load(const S* p, std::size_t n, S fill = S(0)) {
     return n == V::size ? V::load_unaligned(p) : load_partial<V>(p, n, fill);
 }
 
 template <class V, class S>
-inline void store_partial(S* p, const V& v, std::size_t n) {
+TINYMLP_SIMD_INLINE void store_partial(S* p, const V& v, std::size_t n) {
     if constexpr (detail::HasFirstLanes<V>::value) return v.store_first(p, n);
     alignas(V) S buffer[V::size];
     v.store_aligned(buffer);
@@ -164,7 +172,7 @@ inline void store_partial(S* p, const V& v, std::size_t n) {
 }
 
 template <class V, class S>
-inline void store(S* p, const V& v, std::size_t n) {
+TINYMLP_SIMD_INLINE void store(S* p, const V& v, std::size_t n) {
     if (n == V::size) v.store_unaligned(p);
     else store_partial(p, v, n);
 }
@@ -200,11 +208,16 @@ inline V sums_of_rows(const V* rows) {
 // Runs body(i, n) over [0, count) in steps of V::size lanes: n is V::size on every step but the
 // last one, which gets the remaining count % V::size lanes (if any).
 template <class V, class Body>
-inline void for_each_vector(std::size_t count, Body&& body) {
+TINYMLP_SIMD_INLINE void for_each_vector(std::size_t count, Body&& body) {
     constexpr std::size_t L = V::size;
+#if defined(__OPTIMIZE_SIZE__)
+    // one call of body, which -Os then inlines
+    for (std::size_t i = 0; i < count; i += L) body(i, count - i < L ? count - i : L);
+#else
     std::size_t i = 0;
     for (; i + L <= count; i += L) body(i, L);
     if (i < count) body(i, count - i);
+#endif
 }
 
 // The same for a count known at compile time: n is a std::integral_constant, so the loads and
@@ -213,7 +226,7 @@ template <std::size_t N>
 using Lanes = std::integral_constant<std::size_t, N>;
 
 template <class V, std::size_t Count, class Body>
-inline void for_each_vector(Body&& body) {
+TINYMLP_SIMD_INLINE void for_each_vector(Body&& body) {
     constexpr std::size_t L = V::size;
     for (std::size_t i = 0; i + L <= Count; i += L) body(i, Lanes<L>{});
     if constexpr (Count % L > 0) body(Count - Count % L, Lanes<Count % L>{});
@@ -221,7 +234,7 @@ inline void for_each_vector(Body&& body) {
 
 namespace detail {
 template <class V, std::size_t N, class S, std::size_t... K>
-inline V set_lanes(const S* p, S fill, std::index_sequence<K...>) {
+TINYMLP_SIMD_INLINE V set_lanes(const S* p, S fill, std::index_sequence<K...>) {
     return V{(K < N ? p[K] : fill)...};
 }
 }  // namespace detail
@@ -230,13 +243,13 @@ inline V set_lanes(const S* p, S fill, std::index_sequence<K...>) {
 // scalar loads: going through a buffer in memory instead would make the vector load wait for the
 // scalar stores to retire (no store-to-load forwarding from several narrow stores to one wide load).
 template <class V, class S, std::size_t N>
-inline V load(const S* p, Lanes<N>, S fill = S(0)) {
+TINYMLP_SIMD_INLINE V load(const S* p, Lanes<N>, S fill = S(0)) {
     if constexpr (N == V::size) return V::load_unaligned(p);
     else return detail::set_lanes<V, N>(p, fill, std::make_index_sequence<V::size>{});
 }
 
 template <class V, class S, std::size_t N>
-inline void store(S* p, const V& v, Lanes<N>) {
+TINYMLP_SIMD_INLINE void store(S* p, const V& v, Lanes<N>) {
     if constexpr (N == V::size) {
         v.store_unaligned(p);
     } else {
