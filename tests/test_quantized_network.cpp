@@ -3,7 +3,7 @@
 //   - post-training quantization: every tensor's scale and zero point as the generator's own
 //     implementation of TFLite's ChooseQuantizationParams chooses them from the same samples, and
 //     every weight, bias and weight scale equal;
-//   - inference against PyTorch's quantized modules (LinearReLU / Linear, oneDNN) run with those
+//   - inference against PyTorch's quantized modules (LinearReLU / Linear, QNNPACK) run with those
 //     parameters: the difference of every int8 output, in LSB (PyTorch requantizes with a float
 //     multiplier, TFLite and CMSIS-NN with a 32-bit fixed-point one and two roundings, so a value
 //     halfway between two integers may round the other way);

@@ -12,7 +12,7 @@ For int8 and int16 activations:
      (the same arithmetic written again in Python);
   2. the blob tinymlp saves again is the blob Python wrote, byte for byte;
   3. the header Python writes is the one tinymlp::export_header writes for the loaded network;
-  4. (int8) PyTorch's own quantized modules (oneDNN), given the same parameters, are at most 1
+  4. (int8) PyTorch's own quantized modules (QNNPACK), given the same parameters, are at most 1
      LSB from those outputs;
   5. the command line writes the same blob and header, and refuses a model with no integer form.
 Exit 0 pass, 1 fail, 77 skipped (no torch).
@@ -55,10 +55,14 @@ def make_model():
 
 
 def torch_quantized_outputs(model, quantized, x):
-    """PyTorch's quantized LinearReLU / Linear on oneDNN with the same parameters (int8)."""
+    """PyTorch's quantized LinearReLU / Linear on QNNPACK with the same parameters (int8).
+
+    Not oneDNN: on CPUs without VNNI its int8 kernels multiply with AVX2's vpmaddubsw, whose
+    int16 sums of pairs saturate (here up to 26 LSB off), so its outputs depend on the CPU.
+    QNNPACK's x86 kernels (SSE2) widen to int16 and accumulate in int32 on every CPU."""
     import torch.nn.quantized as nnq
     import torch.nn.intrinsic.quantized as nniq
-    torch.backends.quantized.engine = "onednn"
+    torch.backends.quantized.engine = "qnnpack"
     linears = [m for m in model if isinstance(m, nn.Linear)]
     relu = [True, True, False]
     scale, zp = quantized["input"]

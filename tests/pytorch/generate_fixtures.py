@@ -464,7 +464,7 @@ def build_quantized_mlp():
     """Post-training quantization of a 20-32-16-5 ReLU MLP as TFLite's converter does it (per-tensor
     int8 activations, per-channel symmetric int8 weights, int32 bias), and the int8 outputs that
     PyTorch's own quantized modules (torch.nn.intrinsic.quantized.LinearReLU / torch.nn.quantized.Linear,
-    oneDNN engine) compute with those parameters: the C++ side checks its quantization against the
+    QNNPACK engine) compute with those parameters: the C++ side checks its quantization against the
     parameters and its integer inference against PyTorch's outputs, in LSB."""
     torch.manual_seed(31)
     model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 5))
@@ -484,7 +484,10 @@ def build_quantized_mlp():
     records = [("params", flat(model)), ("calibration", calibration.numpy()), ("x", x.numpy())]
     records.append(("tensor_scales", np.array([p[0] for p in params])))
     records.append(("tensor_zero_points", np.array([p[1] for p in params], dtype=np.int32)))
-    torch.backends.quantized.engine = "onednn"
+    # QNNPACK, not oneDNN: on CPUs without VNNI oneDNN multiplies with AVX2's vpmaddubsw, whose
+    # int16 sums of pairs saturate, so its outputs depend on the CPU; QNNPACK's x86 kernels
+    # accumulate in int32 on every CPU
+    torch.backends.quantized.engine = "qnnpack"
     import torch.nn.quantized as nnq
     import torch.nn.intrinsic.quantized as nniq
     q = torch.quantize_per_tensor(x, params[0][0], params[0][1] + 128, torch.quint8)
@@ -607,7 +610,7 @@ def generate(out_dir, quiet=False):
     return written
 
 
-def compare_files(expected_path, actual_path):
+def compare_files(expected_path, actual_path, relative=1e-6, absolute=1e-7):
     """Returns (ok, max_abs_diff, messages). expected = freshly generated."""
     messages = []
     try:
@@ -645,7 +648,7 @@ def compare_files(expected_path, actual_path):
         diff = np.abs(e - a)
         both_nan = np.isnan(e) & np.isnan(a)
         diff = np.where(both_nan, 0.0, diff)
-        tolerance = np.maximum(1e-6 * np.maximum(np.abs(e), np.abs(a)), 1e-7)
+        tolerance = np.maximum(relative * np.maximum(np.abs(e), np.abs(a)), absolute)
         bad = ~(diff <= tolerance)  # NaN in diff counts as bad
         if diff.size:
             max_diff = max(max_diff, float(np.nanmax(diff)) if not np.all(np.isnan(diff))
@@ -671,7 +674,12 @@ def check(dir_to_check):
                 print("%-26s MISSING in %s" % (base, dir_to_check))
                 all_ok = False
                 continue
-            ok, max_diff, messages = compare_files(path, target)
+            # PyTorch's float kernels differ in their last bits from CPU to CPU (AVX-512 or
+            # AVX2 reductions); over a long run Adam's division by sqrt(v) carries that to about
+            # 1e-6 (8e-7 seen on an AVX2-only host against fixtures written with AVX-512). A
+            # change of the generator itself moves these values by far more.
+            long_run = base.startswith("long_")
+            ok, max_diff, messages = compare_files(path, target, *((1e-5, 2e-6) if long_run else (1e-6, 1e-7)))
             print("%-26s %s  max |diff| %.3g" % (base, "ok      " if ok else "MISMATCH", max_diff))
             for message in messages:
                 print("    " + message)
