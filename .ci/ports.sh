@@ -13,9 +13,9 @@ for preset in "${presets[@]}"; do
     cmake --preset "$preset" > /dev/null
     cmake --build --preset "$preset" -j"${JOBS:-2}"
     # the Cortex-M reports (flash, RAM and stack of a 32-64-64-8 MLP, instruction counts from
-    # QEMU's execution log at -O3, -O2 and -Os, cycle estimates) run once, after the rest, with
+    # QEMU's execution log at -O3, -O2 and -Os and with TINYMLP_SMALL_CODE, cycle estimates) run once, after the rest, with
     # their figures printed; they fail only when their firmware or their measuring does
-    reports='^(footprint_report|instruction_counts|instruction_counts_O2|instruction_counts_Os|cycle_estimates)$'
+    reports='^(footprint_report|instruction_counts|instruction_counts_O2|instruction_counts_Os|instruction_counts_small|cycle_estimates)$'
     ctest --preset "$preset" --output-on-failure -E "$reports"
     if [[ $preset == cortex-m* ]]; then
         echo "==> ${preset}: footprint, instruction counts and cycle estimates"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "out_of_line.hpp"
 #include "random.hpp"
 
 namespace tinymlp::init {
@@ -36,8 +37,10 @@ struct Normal {
 
 struct Uniform {
     double low = 0, high = 1;
+    // Out of line: one copy of the loop for every layer, where inlining would copy it (and its
+    // double arithmetic, a library call each on most Cortex-M) into every caller.
     template <class S>
-    void fill(S* data, std::size_t count, std::size_t, std::size_t, Pcg32& rng) const {
+    TINYMLP_OUT_OF_LINE void fill(S* data, std::size_t count, std::size_t, std::size_t, Pcg32& rng) const {
         for (std::size_t i = 0; i < count; ++i)
             data[i] = static_cast<S>(low + (high - low) * rng.uniform());
     }

@@ -182,13 +182,16 @@ public:
     static constexpr std::size_t memory_bytes = training_bytes + optimizer_state_bytes;
     // Besides memory_bytes a trainer holds its settings (network pointer, optimizer,
     // regularization, dropout stream, flags) and the alignment padding of its arrays.
-    static constexpr std::size_t settings_bytes = sizeof(Net*) + sizeof(Optimizer) + sizeof(regularization_type) +
+    static constexpr std::size_t settings_bytes = sizeof(Net*) + sizeof(Optimizer) + sizeof(regularization_type) + sizeof(void*) +
                                                   sizeof(Pcg32) + sizeof(SumType<S>) + sizeof(bool) + sizeof(std::size_t);
     static constexpr std::size_t aligned_arrays = fused ? 5 : 6;
 
-    explicit Trainer(Net& trained, const Optimizer& optimizer = {}, const regularization_type& regularization = {},
-                     std::uint64_t dropout_seed = 0x7e57ab1eULL)
-        : net_(&trained), optimizer_(optimizer), regularization_(regularization), rng_(dropout_seed) {}
+    static constexpr std::uint64_t default_dropout_seed = 0x7e57ab1eULL;
+    explicit Trainer(Net& trained, const Optimizer& optimizer = {}) : net_(&trained), optimizer_(optimizer) {}
+    Trainer(Net& trained, const Optimizer& optimizer, const regularization_type& regularization,
+            std::uint64_t dropout_seed = default_dropout_seed)
+        : net_(&trained), optimizer_(optimizer), regularization_(regularization), penalties_(&penalty_code),
+          rng_(dropout_seed) {}
     // A fused trainer given a Regularization: stopped here, since it may ask for clipping.
     template <class R, std::enable_if_t<fused && std::is_same_v<R, Regularization>, int> = 0>
     Trainer(Net& trained, const Optimizer& optimizer, const R&, std::uint64_t = 0) : Trainer(trained, optimizer) {
@@ -360,7 +363,10 @@ public:
     optimizer_state& state() { return state_; }
     const S* network_parameters() const { return net_->parameters(); }
     static constexpr const char* optimizer_name = Optimizer::name;
-    regularization_type& regularization() { return regularization_; }
+    regularization_type& regularization() {
+        penalties_ = &penalty_code;
+        return regularization_;
+    }
 
 private:
     template <class T>
@@ -402,7 +408,7 @@ private:
         Net::template forward_layers<Rows, 0, trained_layers, kept_layer>(
             net_->parameter_source(), x, buffers_.activations, buffers_.saved, context, forward_scratch_buffer());
         value = Loss::template forward_backward<Target, Rows, loss_width>(outputs_of<Rows>(), targets, loss_gradient());
-        if (!is_zero(regularization_.l1)) value += static_cast<S>(scalar_of<SumType<S>>(regularization_.l1) * sum_abs_weights(layer_indices{}));
+        if (!is_zero(regularization_.l1)) value += penalties_->l1_loss(*this);
         if (!is_finite(value)) return Status::non_finite_loss;
         if constexpr (!Accumulate) accumulated_ = 0;  // the gradients are about to be overwritten
         S* delta_a = buffers_.deltas;
@@ -418,15 +424,10 @@ private:
     Status finish_gradients(S scale) {
         S* gradients = buffers_.gradients;
         if (scale != S(1)) kernels::scale(Target{}, gradients, trainable_count, scale);
-        if (!is_zero(regularization_.l1)) add_l1(layer_indices{});
-        using Sum = SumType<S>;
-        const Sum norm = kernels::l2_norm(Target{}, gradients, trainable_count);
+        if (!is_zero(regularization_.l1)) penalties_->add_l1(*this);
+        const SumType<S> norm = kernels::l2_norm(Target{}, gradients, trainable_count);
         if (!is_finite(norm)) return Status::non_finite_gradient;
-        const Sum clip_norm = scalar_of<Sum>(regularization_.clip_norm);
-        if (clip_norm > 0 && norm > clip_norm) {
-            // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
-            kernels::scale(Target{}, gradients, trainable_count, static_cast<S>(clip_norm / (norm + Sum(1e-6))));
-        }
+        if (!is_zero(regularization_.clip_norm)) penalties_->clip(*this, norm);
         gradient_norm_ = norm;
         return Status::ok;
     }
@@ -463,29 +464,34 @@ private:
         return Loss::template check_targets<Target, B, loss_width>(targets);
     }
 
+    // A step's regularization settings in S, converted once (doubles are library calls on most
+    // Cortex-M): the decay of weights and of biases and slopes (theirs only with decay_biases, as
+    // in the textbook).
+    struct Decays {
+        S weights, others;
+    };
+    Decays decays() const {
+        const S decay = is_zero(regularization_.weight_decay) ? S(0) : scalar_of<S>(regularization_.weight_decay);
+        return {decay, regularization_.decay_biases ? decay : S(0)};
+    }
     void apply_update() {
         optimizer_.begin_step(state_);
-        update_layers(layer_indices{});
+        update_layers(decays(), layer_indices{});
     }
     template <std::size_t... I>
-    void update_layers(std::index_sequence<I...>) {
-        (update_layer<I>(), ...);
+    void update_layers(const Decays& decays, std::index_sequence<I...>) {
+        (update_layer<I>(decays), ...);
     }
-    // Weights get weight decay; biases and slopes only with decay_biases (as in the textbook).
     // `first` counts from the layer's first parameter, `g` holds the gradient of `count` of them;
     // with_l1: add the L1 term's gradient first (the unfused path has added it to every gradient).
     template <std::size_t I>
-    void update_segment(std::size_t first, S* g, std::size_t count, bool with_l1) {
+    void update_segment(std::size_t first, S* g, std::size_t count, bool with_l1, const Decays& decays) {
         using L = layer<I>;
         S* p = net_->template layer_parameters<I>() + first;
         const bool weights = first < L::weight_count;
-        if (with_l1 && weights && !is_zero(regularization_.l1))
-            kernels::add_l1_gradient(Target{}, p, g, count, scalar_of<S>(regularization_.l1));
-        const S decay = (weights || regularization_.decay_biases) && !is_zero(regularization_.weight_decay)
-                            ? scalar_of<S>(regularization_.weight_decay)
-                            : S(0);
+        if (with_l1 && weights && !is_zero(regularization_.l1)) penalties_->add_l1_gradient(p, g, count, regularization_.l1);
         optimizer_.template update<Target>(state_, p, g, Net::trainable_offset(I) + first - Net::template trainable_begin<I>,
-                                           count, decay);
+                                           count, weights ? decays.weights : decays.others);
     }
     // The trainable weights of layer I: [trainable_begin, weight_count), if any.
     template <std::size_t I>
@@ -494,16 +500,44 @@ private:
 
     // The weights, then the rest: separate segments since weight decay differs.
     template <std::size_t I>
-    void update_layer() {
+    void update_layer(const Decays& decays) {
         using L = layer<I>;
         constexpr std::size_t begin = Net::template trainable_begin<I>, weights = trainable_weights<I>;
         S* g = buffers_.gradients + Net::trainable_offset(I);
-        if constexpr (weights > 0) update_segment<I>(begin, g, weights, false);
+        if constexpr (weights > 0) update_segment<I>(begin, g, weights, false, decays);
         if constexpr (L::param_count > begin + weights)
-            update_segment<I>(begin + weights, g + weights, L::param_count - begin - weights, false);
+            update_segment<I>(begin + weights, g + weights, L::param_count - begin - weights, false, decays);
     }
 
-    // L1 on the weights that train.
+    // --- L1 and clipping by global norm ---------------------------------------------------------
+    // Reached through penalties_, which only the constructor that takes a regularization and
+    // regularization() set: firmware that never asks for them links none of this code. A step
+    // calls them only when their setting is not zero, which only those two can make it.
+    struct PenaltyCode {
+        S (*l1_loss)(const Trainer&);  // l1 * sum |W| over the weights that train
+        void (*add_l1)(Trainer&);      // its gradient, added to every weight's
+        void (*add_l1_gradient)(const S* w, S* g, std::size_t count, double l1);
+        void (*clip)(Trainer&, SumType<S> norm);
+    };
+    static S l1_loss(const Trainer& t) {
+        return static_cast<S>(scalar_of<SumType<S>>(t.regularization_.l1) * t.sum_abs_weights(layer_indices{}));
+    }
+    static void add_l1(Trainer& t) {
+        if constexpr (!fused) t.add_l1_each(layer_indices{});  // fused: in update_segment
+    }
+    static void add_l1_gradient(const S* w, S* g, std::size_t count, double l1) {
+        kernels::add_l1_gradient(Target{}, w, g, count, scalar_of<S>(l1));
+    }
+    static void clip(Trainer& t, SumType<S> norm) {
+        if constexpr (!fused) {  // fused: no clipping (FusedRegularization)
+            using Sum = SumType<S>;
+            const Sum clip_norm = scalar_of<Sum>(t.regularization_.clip_norm);
+            // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
+            if (norm > clip_norm)
+                kernels::scale(Target{}, t.buffers_.gradients, trainable_count, static_cast<S>(clip_norm / (norm + Sum(1e-6))));
+        }
+    }
+    static constexpr PenaltyCode penalty_code{&l1_loss, &add_l1, &add_l1_gradient, &clip};
     template <std::size_t... I>
     SumType<S> sum_abs_weights(std::index_sequence<I...>) const {
         const Net& net = *net_;
@@ -511,7 +545,7 @@ private:
                                                 trainable_weights<I>) + ...);
     }
     template <std::size_t... I>
-    void add_l1(std::index_sequence<I...>) {
+    void add_l1_each(std::index_sequence<I...>) {
         const Net& net = *net_;
         const S l1 = scalar_of<S>(regularization_.l1);
         (kernels::add_l1_gradient(Target{}, net.template layer_parameters<I>() + Net::template trainable_begin<I>,
@@ -530,12 +564,12 @@ private:
         Net::template forward_layers<B, 0, trained_layers, kept_layer>(net_->parameter_source(), x, buffers_.activations,
                                                                        buffers_.saved, context, forward_scratch_buffer());
         S value = Loss::template forward_backward<Target, B, loss_width>(outputs_of<B>(), targets, loss_gradient());
-        if (!is_zero(regularization_.l1)) value += static_cast<S>(scalar_of<SumType<S>>(regularization_.l1) * sum_abs_weights(layer_indices{}));
+        if (!is_zero(regularization_.l1)) value += penalties_->l1_loss(*this);
         if (!is_finite(value)) return Status::non_finite_loss;
         fused_deltas<trained_layers - 1>(x);
         if (!fused_gradients_finite(x, layer_indices{})) return Status::non_finite_gradient;
         optimizer_.begin_step(state_);
-        fused_updates(x, layer_indices{});
+        fused_updates(x, decays(), layer_indices{});
         if (loss) *loss = value;
         return Status::ok;
     }
@@ -588,18 +622,18 @@ private:
         return largest;
     }
     template <std::size_t... I>
-    void fused_updates(const S* x, std::index_sequence<I...>) {
-        (fused_update<I>(x), ...);
+    void fused_updates(const S* x, const Decays& decays, std::index_sequence<I...>) {
+        (fused_update<I>(x, decays), ...);
     }
     template <std::size_t I>
-    void fused_update(const S* x) {
+    void fused_update(const S* x, const Decays& decays) {
         if constexpr (I >= first_trained_layer && I < trained_layers && trains(I)) {
             using L = layer<I>;
             constexpr std::size_t begin = Net::template trainable_begin<I>;
             const S* dy = buffers_.deltas + delta_place(I);
             S* block = buffers_.deltas + slot_count;  // the temporaries' room, free by now
-            const auto update = [this](std::size_t first, S* g, std::size_t count) {
-                update_segment<I>(first, g, count, true);
+            const auto update = [this, &decays](std::size_t first, S* g, std::size_t count) {
+                update_segment<I>(first, g, count, true, decays);
             };
             if constexpr (updates_in_blocks<L>::value) {
                 if constexpr (B == 1 && updates_dense_in_place<Optimizer>::value) {
@@ -625,9 +659,9 @@ private:
                                                 buffers_.saved + B * Net::saved_offset(I), dy, nullptr, block,
                                                 buffers_.scratch);
                 constexpr std::size_t weights = trainable_weights<I>;
-                if constexpr (weights > 0) update_segment<I>(begin, block, weights, true);
+                if constexpr (weights > 0) update_segment<I>(begin, block, weights, true, decays);
                 if constexpr (L::param_count > begin + weights)
-                    update_segment<I>(begin + weights, block + weights, L::param_count - begin - weights, true);
+                    update_segment<I>(begin + weights, block + weights, L::param_count - begin - weights, true, decays);
             }
         }
     }
@@ -668,8 +702,9 @@ private:
 
     Net* net_;
     Optimizer optimizer_;
-    regularization_type regularization_;
-    Pcg32 rng_;
+    regularization_type regularization_{};
+    const PenaltyCode* penalties_ = nullptr;
+    Pcg32 rng_{default_dropout_seed};
     bool dropout_active_ = true;
     std::size_t accumulated_ = 0;
     SumType<S> gradient_norm_ = 0;

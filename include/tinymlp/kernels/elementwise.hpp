@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "../out_of_line.hpp"
 #include "../real.hpp"
 #include "../finite.hpp"
 #include "../target.hpp"
@@ -76,19 +77,27 @@ void multiply(ScalarTarget, const S* a, const S* b, S* y, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) y[i] = a[i] * b[i];
 }
 
-// The L2 norm sqrt(sum x^2) on any target, finite whenever every x is: where the squares overflow
-// the sum's type (float sums on float-only cores, |x| above 1.8e19), it is taken again of
-// (x / max|x|)^2, as a robust norm does, so that every target agrees on which gradients are finite.
-template <class Target, class S>
-SumType<S> l2_norm(Target target, const S* x, std::size_t count) {
-    const SumType<S> squares = sum_of_squares(target, x, count);
-    if (is_finite(squares)) return std::sqrt(squares);
+// The norm of x whose squares overflow the sum's type: max|x| sqrt(sum (x / max|x|)^2), as a
+// robust norm takes it, or `squares` (not finite) when an element is NaN or infinite. Rare, so
+// one scalar copy for every target.
+template <class S>
+TINYMLP_OUT_OF_LINE SumType<S> l2_norm_of_large(const S* x, std::size_t count, SumType<S> squares) {
     S largest = 0;
     for (std::size_t i = 0; i < count; ++i) {
         if (!is_finite(x[i])) return squares;  // not an overflow: a NaN or infinite element
         largest = std::fabs(x[i]) > largest ? std::fabs(x[i]) : largest;
     }
-    return static_cast<SumType<S>>(largest) * std::sqrt(sum_of_scaled_squares(target, x, count, S(1) / largest));
+    return static_cast<SumType<S>>(largest) * std::sqrt(sum_of_scaled_squares(ScalarTarget{}, x, count, S(1) / largest));
+}
+
+// The L2 norm sqrt(sum x^2) on any target, finite whenever every x is: where the squares overflow
+// the sum's type (float sums on float-only cores, |x| above 1.8e19), it is taken again by
+// l2_norm_of_large, so that every target agrees on which gradients are finite.
+template <class Target, class S>
+SumType<S> l2_norm(Target target, const S* x, std::size_t count) {
+    const SumType<S> squares = sum_of_squares(target, x, count);
+    if (is_finite(squares)) return std::sqrt(squares);
+    return l2_norm_of_large(x, count, squares);
 }
 
 }  // namespace tinymlp::kernels

@@ -463,6 +463,51 @@ TINYMLP_LOOP void relu_backward_pairs(const float* x, const float* dy, float* dx
         : "cc", "memory");
 }
 
+// --- in C++: loops whose time goes to memory, not to the FPU, kept out of line for their size ---
+
+// p <- p - lr (g + wd p), or without decay p - lr g (sgd_step8 and a loop for the tail): the
+// reference's fused multiply-adds (kernels/optimizers.hpp).
+TINYMLP_LOOP void sgd_update(float* p, const float* g, std::size_t count, float lr, float weight_decay) {
+    if (weight_decay == 0.0f) {
+        sgd_step8(p, g, count / 8, -lr);
+        for (std::size_t i = count / 8 * 8; i < count; ++i) p[i] = __builtin_fmaf(-lr, g[i], p[i]);
+    } else {
+        for (std::size_t i = 0; i < count; ++i) p[i] = __builtin_fmaf(-lr, __builtin_fmaf(weight_decay, p[i], g[i]), p[i]);
+    }
+}
+
+// db[o] = (accumulate ? db[o] : 0) + dy[0][o] + dy[1][o] + ..., the rows in order as the reference
+// (kernels/dense.hpp dense_backward_bias). One sample's (db = 0 + dy) eight at a time.
+TINYMLP_LOOP void column_sums(const float* dy, float* db, std::size_t rows, std::size_t columns, bool accumulate) {
+    std::size_t o = 0;
+    if (rows == 1 && !accumulate) {
+        register float zero __asm__("s16") = 0.0f;
+        std::size_t eights = columns / 8;
+        o = eights * 8;
+        __asm__ volatile(
+            "cmp %[eights], #0\n\t" "beq 2f\n"
+            "1:\n\t"
+            "vldmia %[dy]!, {s8-s15}\n\t"
+            "vadd.f32 s8, s16, s8\n\t" "vadd.f32 s9, s16, s9\n\t" "vadd.f32 s10, s16, s10\n\t"
+            "vadd.f32 s11, s16, s11\n\t" "vadd.f32 s12, s16, s12\n\t" "vadd.f32 s13, s16, s13\n\t"
+            "vadd.f32 s14, s16, s14\n\t" "vadd.f32 s15, s16, s15\n\t"
+            "vstmia %[db]!, {s8-s15}\n\t"
+            "subs %[eights], %[eights], #1\n\t"
+            "bne 1b\n"
+            "2:\n\t"
+            : [dy] "+&r"(dy), [db] "+&r"(db), [eights] "+&r"(eights)
+            : "t"(zero)
+            : "cc", "memory", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15");
+        dy -= o;
+        db -= o;
+    }
+    for (; o < columns; ++o) {
+        float sum = accumulate ? db[o] : 0.0f;
+        for (std::size_t n = 0; n < rows; ++n) sum += dy[n * columns + o];
+        db[o] = sum;
+    }
+}
+
 #undef TINYMLP_FMA_LO
 #undef TINYMLP_FMA_HI
 #undef TINYMLP_MUL_TO_HIGH

@@ -4,6 +4,7 @@
 #         -DSIZE=arm-none-eabi-size -DNM=arm-none-eabi-nm
 #         -DINFERENCE=<elf> -DINFERENCE_INT8=<elf> -DTRAINING=<elf> -DBASELINE=<elf> -DTRAINING_MEMORY=<elf>
 #         -DTRAINING_CODE_SGD=<elf> -DTRAINING_CODE_ADAM=<elf>
+#         -DINFERENCE_SMALL=<elf> -DTRAINING_CODE_SGD_SMALL=<elf> -DTRAINING_CODE_ADAM_SMALL=<elf>
 #         -P footprint.cmake
 #
 # EMULATOR holds the words of the emulator's command line joined by '|'. Runs the three images,
@@ -18,7 +19,7 @@
 cmake_minimum_required(VERSION 3.20)
 
 foreach(_var EMULATOR MACHINE SIZE NM INFERENCE INFERENCE_INT8 TRAINING BASELINE TRAINING_MEMORY TRAINING_CODE_SGD
-             TRAINING_CODE_ADAM)
+             TRAINING_CODE_ADAM INFERENCE_SMALL TRAINING_CODE_SGD_SMALL TRAINING_CODE_ADAM_SMALL)
     if(NOT DEFINED ${_var} OR "${${_var}}" STREQUAL "")
         message(FATAL_ERROR "footprint.cmake: -D${_var}=... is missing (see the usage at the top)")
     endif()
@@ -148,6 +149,13 @@ run_image(code_sgd "${TRAINING_CODE_SGD}")
 run_image(code_adam "${TRAINING_CODE_ADAM}")
 section_sizes(code_sgd "${TRAINING_CODE_SGD}")
 section_sizes(code_adam "${TRAINING_CODE_ADAM}")
+# the same three programs built with TINYMLP_SMALL_CODE=1
+run_image(inference_small "${INFERENCE_SMALL}")
+run_image(code_sgd_small "${TRAINING_CODE_SGD_SMALL}")
+run_image(code_adam_small "${TRAINING_CODE_ADAM_SMALL}")
+section_sizes(inference_small "${INFERENCE_SMALL}")
+section_sizes(code_sgd_small "${TRAINING_CODE_SGD_SMALL}")
+section_sizes(code_adam_small "${TRAINING_CODE_ADAM_SMALL}")
 foreach(key inference_parameter_bytes inference_sizeof_parameters inference_predict_scratch_bytes
             inference_stack_high_water inference_stack_call training_parameter_bytes
             training_storage_alignment training_sizeof_net training_training_bytes
@@ -275,6 +283,9 @@ math(EXPR training_own_flash "${training_flash} - ${baseline_flash}")
 math(EXPR inference_own_ram "${inference_ram} - ${baseline_ram}")
 math(EXPR training_own_ram "${training_ram} - ${baseline_ram} - ${net_size} - ${trainer_size}")
 math(EXPR code_sgd_own_flash "${code_sgd_flash} - ${baseline_flash}")
+math(EXPR inference_small_own_flash "${inference_small_flash} - ${baseline_flash} - ${parameters_size}")
+math(EXPR code_sgd_small_own_flash "${code_sgd_small_flash} - ${baseline_flash}")
+math(EXPR code_adam_small_own_flash "${code_adam_small_flash} - ${baseline_flash}")
 math(EXPR code_adam_own_flash "${code_adam_flash} - ${baseline_flash}")
 message("
 Footprint of Sequential<Dense<32,64>, ReLU, Dense<64,64>, ReLU, Dense<64,8>> (${training_parameter_bytes} bytes of parameters) on ${MACHINE}, in bytes:
@@ -290,6 +301,7 @@ inference RAM   ${inference_ram} = baseline ${baseline_ram} + input and output $
 int8 flash      ${int8_flash} = baseline ${baseline_flash} + QuantizedNetwork ${quantized_size} (int8 weights ${int8_weight_bytes}) + tinymlp and program code ${int8_own_flash}
 training flash  ${training_flash} = baseline ${baseline_flash} + tinymlp and program code ${training_own_flash} (out-of-line tinymlp functions: ${training_library})
 code beyond the baseline, batch 1 (training_code.cpp: network and trainer in RAM): SGD ${code_sgd_own_flash}, Adam ${code_adam_own_flash}; inference ${inference_own_flash} (goals: 8192, 10240, 3072)
+  with TINYMLP_SMALL_CODE=1 (on M4/M7/M33 8-column loops only; instructions in instruction_counts_small): SGD ${code_sgd_small_own_flash}, Adam ${code_adam_small_own_flash}; inference ${inference_small_own_flash}
 training RAM    ${training_ram} = baseline ${baseline_ram} + net ${net_size} + trainer ${trainer_size} + batch data ${training_own_ram}
 trainer: training_bytes<${training_batch}> ${training_training_bytes} (gradients, activations, backward buffers) + Adam state ${training_optimizer_state_bytes} = memory_bytes ${training_memory_bytes}; sizeof(Trainer) ${training_sizeof_trainer}
 

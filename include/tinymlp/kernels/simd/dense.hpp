@@ -334,14 +334,21 @@ inline void column_sums(const S* dy, S* db, LaneCount lanes) {
 
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
 // One sample on a Cortex-M with the port's float loops (ports/cortex_m_float_loops.hpp).
+// TINYMLP_SMALL_CODE=1 runs every layer 8 columns at a time and leaves out the 16-column loops
+// (less flash; x is loaded once per 8 outputs instead of 16). The values are the same.
+#if defined(TINYMLP_SMALL_CODE) && TINYMLP_SMALL_CODE
+inline constexpr std::size_t widest_loop = 8;
+#else
+inline constexpr std::size_t widest_loop = 16;
+#endif
 // y = x W + b: 16, then 8 columns at a time through the loops, the last Out % 8 by gemm.
 template <class V, std::size_t In, std::size_t Out>
 inline void dense_forward_one_sample(const float* x, const float* w, const float* b, float* y) {
-    constexpr std::size_t sixteens = Out / 16 * 16, done = Out / 8 * 8;
+    constexpr std::size_t sixteens = widest_loop == 16 ? Out / 16 * 16 : 0, done = Out / 8 * 8;
     for (std::size_t c = 0; c < sixteens; c += 16)
         port::dense_columns16(x, In, w + c, Out, b ? b + c : port::zeros16, y + c);
-    if constexpr (done > sixteens)
-        port::dense_columns8(x, In, w + sixteens, Out, b ? b + sixteens : port::zeros16, y + sixteens);
+    for (std::size_t c = sixteens; c < done; c += 8)
+        port::dense_columns8(x, In, w + c, Out, b ? b + c : port::zeros16, y + c);
     if constexpr (Out > done)
         gemm<V, 1, Out - done, In, Layout<In, 1, Out, Out>>(x, w + done, y + done, b ? b + done : nullptr);
 }
@@ -357,9 +364,9 @@ inline void dense_backward_input_one_sample(const float* dy, const float* w, flo
 // Rows [0, rows) of dW = x^T dy (dW's rows Out apart): each value the rounded product x_i dy_o.
 template <std::size_t Out>
 inline void weight_gradient_one_sample(const float* x, const float* dy, float* dw, std::size_t rows) {
-    constexpr std::size_t sixteens = Out / 16 * 16, done = Out / 8 * 8;
+    constexpr std::size_t sixteens = widest_loop == 16 ? Out / 16 * 16 : 0, done = Out / 8 * 8;
     for (std::size_t c = 0; c < sixteens; c += 16) port::outer_columns16(x, dy + c, dw + c, Out, rows);
-    if constexpr (done > sixteens) port::outer_columns8(x, dy + sixteens, dw + sixteens, Out, rows);
+    for (std::size_t c = sixteens; c < done; c += 8) port::outer_columns8(x, dy + c, dw + c, Out, rows);
     if constexpr (Out > done)
         for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t o = done; o < Out; ++o) dw[i * Out + o] = x[i] * dy[o];
@@ -464,6 +471,9 @@ void dense_weight_gradient_block(SimdTarget<Arch>, const S* x, const S* dy, S* d
 // db = sum over the batch of dy (Accumulate: db += that sum)
 template <std::size_t B, std::size_t Out, class S, class Arch, bool Accumulate = false, simd::if_lanes<S, Arch> = 0>
 void dense_backward_bias(SimdTarget<Arch>, const S* dy, S* db, std::bool_constant<Accumulate> = {}) {
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (std::is_same_v<S, float>) return port::column_sums(dy, db, B, Out, Accumulate);
+#endif
     using V = simd::Vector<S, Arch>;
     constexpr std::size_t L = V::size, group = simd::column_sum_group, full = Out / L, tail = Out % L;
     for (std::size_t o = 0; o < full / group * group * L; o += group * L)

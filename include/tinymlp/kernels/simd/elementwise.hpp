@@ -80,8 +80,7 @@ void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, 
     });
 }
 
-// Sum of squares, accumulated in SumType<S> (in vector lanes of S between flushes to it); and of
-// (x * factor)^2, for l2_norm's second look at squares that overflow.
+// Sum of squares, accumulated in SumType<S> (in vector lanes of S between flushes to it).
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 SumType<S> sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
     using V = simd::Vector<S, Arch>;
@@ -96,16 +95,12 @@ SumType<S> sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
             x += n;
             count -= n;
         }
-        return total + simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
+        S tail = 0;  // at most 7 values: a loop, not a vector kernel's code
+        for (std::size_t i = 0; i < count; ++i) tail += x[i] * x[i];
+        return total + static_cast<SumType<S>>(tail);
     }
 #endif
     return simd::sum_of_terms<V>(x, count, [](const V& v) { return v * v; });
-}
-template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
-SumType<S> sum_of_scaled_squares(SimdTarget<Arch>, const S* x, std::size_t count, S factor) {
-    using V = simd::Vector<S, Arch>;
-    const V f(factor);
-    return simd::sum_of_terms<V>(x, count, [&](const V& v) { return (v * f) * (v * f); });
 }
 
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>

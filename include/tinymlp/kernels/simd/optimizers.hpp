@@ -9,8 +9,10 @@
 #define TINYMLP_KERNELS_SIMD_OPTIMIZERS_HPP
 #if TINYMLP_SIMD
 
+#include <cmath>
 #include <cstddef>
 
+#include "../../out_of_line.hpp"
 #include "../adam_step.hpp"
 #include "dense.hpp"
 #include "lanes.hpp"
@@ -22,16 +24,10 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S weight_decay) {
     using V = simd::Vector<S, Arch>;
     const V minus_rate(-lr), decay(weight_decay);
-    if (weight_decay == S(0)) {
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-        if constexpr (std::is_same_v<S, float>) {
-            const std::size_t done = count / 8 * 8;
-            port::sgd_step8(p, g, count / 8, -lr);
-            p += done;
-            g += done;
-            count -= done;
-        }
+    if constexpr (std::is_same_v<S, float>) return port::sgd_update(p, g, count, lr, weight_decay);
 #endif
+    if (weight_decay == S(0)) {
         simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
             simd::store(p + i, fma(minus_rate, simd::load<V>(g + i, n), simd::load<V>(p + i, n)), n);
         });
@@ -104,6 +100,27 @@ inline void adam_constants(const AdamStep<float>& a, float (&constants)[7]) {
                              a.epsilon, a.step_size, a.bias_correction2_sqrt};
     for (std::size_t i = 0; i < 7; ++i) constants[i] = values[i];
 }
+// adam_update on the port's loop, and adam_vector's operations one value at a time for its tail
+// and for decay: one out-of-line copy for every layer.
+TINYMLP_OUT_OF_LINE inline void adam_update_float_loops(float* p, const float* g, float* m, float* v, std::size_t count,
+                                                        const AdamStep<float>& a, float weight_decay) {
+    std::size_t i = 0;
+    if (weight_decay == 0.0f) {
+        float constants[7];
+        adam_constants(a, constants);
+        i = count / 8 * 8;
+        port::adam_step8(p, g, m, v, count / 8, constants);
+    }
+    for (; i < count; ++i) {
+        const float gi = weight_decay == 0.0f ? g[i] : __builtin_fmaf(weight_decay, p[i], g[i]);
+        const float mi = __builtin_fmaf(a.one_minus_beta1, gi, a.beta1 * m[i]);
+        const float vi = __builtin_fmaf(a.one_minus_beta2 * gi, gi, a.beta2 * v[i]);
+        m[i] = mi;
+        v[i] = vi;
+        const float denominator = std::sqrt(vi) / a.bias_correction2_sqrt + a.epsilon;
+        p[i] = p[i] - a.step_size * mi / denominator;
+    }
+}
 #endif
 }  // namespace simd
 
@@ -115,19 +132,7 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
                  S weight_decay) {
     using V = simd::Vector<S, Arch>;
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-    if constexpr (std::is_same_v<S, float>) {
-        if (weight_decay == S(0)) {
-            float constants[7];
-            simd::adam_constants(a, constants);
-            const std::size_t done = count / 8 * 8;
-            port::adam_step8(p, g, m, v, count / 8, constants);
-            p += done;
-            g += done;
-            m += done;
-            v += done;
-            count -= done;
-        }
-    }
+    if constexpr (std::is_same_v<S, float>) return simd::adam_update_float_loops(p, g, m, v, count, a, weight_decay);
 #endif
     const simd::AdamVectors<V> vectors(a);
     const V decay(weight_decay);
