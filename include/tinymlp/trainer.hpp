@@ -181,9 +181,11 @@ public:
     static constexpr std::size_t optimizer_state_bytes = sizeof(optimizer_state);
     static constexpr std::size_t memory_bytes = training_bytes + optimizer_state_bytes;
     // Besides memory_bytes a trainer holds its settings (network pointer, optimizer,
-    // regularization, dropout stream, flags) and the alignment padding of its arrays.
-    static constexpr std::size_t settings_bytes = sizeof(Net*) + sizeof(Optimizer) + sizeof(regularization_type) + sizeof(void*) +
-                                                  sizeof(Pcg32) + sizeof(SumType<S>) + sizeof(bool) + sizeof(std::size_t);
+    // regularization and its code's table, dropout stream, flags) and the alignment padding of
+    // its arrays.
+    static constexpr std::size_t settings_bytes = sizeof(Net*) + sizeof(Optimizer) + sizeof(regularization_type) +
+                                                  sizeof(void*) + sizeof(Pcg32) + sizeof(SumType<S>) + sizeof(bool) +
+                                                  sizeof(std::size_t);
     static constexpr std::size_t aligned_arrays = fused ? 5 : 6;
 
     static constexpr std::uint64_t default_dropout_seed = 0x7e57ab1eULL;

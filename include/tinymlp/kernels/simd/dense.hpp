@@ -332,8 +332,10 @@ inline void column_sums(const S* dy, S* db, LaneCount lanes) {
     for (std::size_t v = 0; v < Vectors; ++v) store(db + v * V::size, sum[v], lanes);
 }
 
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-// One sample on a Cortex-M with the port's float loops (ports/cortex_m_float_loops.hpp).
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+// One sample on a Cortex-M with the port's float loops (ports/cortex_m_float_loops.hpp, and the
+// forward ones of ports/cortex_m_mve_loops.hpp on Helium).
 // TINYMLP_SMALL_CODE=1 runs every layer 8 columns at a time and leaves out the 16-column loops
 // (less flash; x is loaded once per 8 outputs instead of 16). The values are the same.
 #if defined(TINYMLP_SMALL_CODE) && TINYMLP_SMALL_CODE
@@ -352,6 +354,9 @@ inline void dense_forward_one_sample(const float* x, const float* w, const float
     if constexpr (Out > done)
         gemm<V, 1, Out - done, In, Layout<In, 1, Out, Out>>(x, w + done, y + done, b ? b + done : nullptr);
 }
+#endif
+
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
 
 // dx = dy W^T: one chain of multiply-adds per input when rows of W are whole groups of 8.
 template <std::size_t In, std::size_t Out>
@@ -404,7 +409,8 @@ TINYMLP_GEMM_BLOCK_ATTRIBUTES inline void outer_product_rows(const S* x, const S
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_forward(SimdTarget<Arch>, const S* x, const S* w, const S* b, S* y) {
     using V = simd::Vector<S, Arch>;
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
     if constexpr (B == 1 && std::is_same_v<S, float>) return simd::dense_forward_one_sample<V, In, Out>(x, w, b, y);
 #endif
     simd::gemm<V, B, Out, In, simd::Layout<In, 1, Out, Out>>(x, w, y, b);
