@@ -18,7 +18,6 @@
 #include <type_traits>
 
 #include "../kernels/float_functions.hpp"
-#include "../out_of_line.hpp"
 #include "cortex_m_float_loops.hpp"
 #include "cortex_m_mve_loops.hpp"
 
@@ -42,12 +41,6 @@
 #endif
 
 namespace tinymlp::port {
-
-// The float functions the lanes call, one lane at a time: out of line, since inlined they would
-// put a copy of the polynomial in every lane of every caller.
-TINYMLP_OUT_OF_LINE inline float exp_lane(float x) { return float_functions::exp(x); }
-TINYMLP_OUT_OF_LINE inline float log1p_lane(float x) { return float_functions::log1p(x); }
-TINYMLP_OUT_OF_LINE inline float tanh_lane(float x) { return float_functions::tanh(x); }
 
 // ---- four floats in four scalar registers (M3, M4, M7) -------------------------------------------
 template <class S, std::size_t N>
@@ -201,10 +194,9 @@ struct UnrolledLanes {
     friend TINYMLP_LANE_INLINE UnrolledLanes abs(const UnrolledLanes& a) { return map([](S x) { return std::fabs(x); }, a); }
     friend TINYMLP_LANE_INLINE UnrolledLanes sqrt(const UnrolledLanes& a) { return map([](S x) { return std::sqrt(x); }, a); }
     // exp, log1p, tanh: kernels/float_functions.hpp (a few multiply-adds, within 2 ulp), not libm
-    // (one out-of-line copy of each, called per lane)
-    friend UnrolledLanes exp(const UnrolledLanes& a) { return map([](S x) { return exp_lane(x); }, a); }
-    friend UnrolledLanes log1p(const UnrolledLanes& a) { return map([](S x) { return log1p_lane(x); }, a); }
-    friend UnrolledLanes tanh(const UnrolledLanes& a) { return map([](S x) { return tanh_lane(x); }, a); }
+    friend UnrolledLanes exp(const UnrolledLanes& a) { return map([](S x) { return float_functions::exp(x); }, a); }
+    friend UnrolledLanes log1p(const UnrolledLanes& a) { return map([](S x) { return float_functions::log1p(x); }, a); }
+    friend UnrolledLanes tanh(const UnrolledLanes& a) { return map([](S x) { return float_functions::tanh(x); }, a); }
 
 private:
     TINYMLP_LANE_INLINE static S multiply_add(S a, S b, S c) {
@@ -281,9 +273,9 @@ struct MveFloat {
                         f(vgetq_lane_f32(a.v, 3)));
     }
     friend TINYMLP_LANE_INLINE MveFloat sqrt(const MveFloat& a) { return map([](float x) { return std::sqrt(x); }, a); }
-    friend MveFloat exp(const MveFloat& a) { return map([](float x) { return exp_lane(x); }, a); }
-    friend MveFloat log1p(const MveFloat& a) { return map([](float x) { return log1p_lane(x); }, a); }
-    friend MveFloat tanh(const MveFloat& a) { return map([](float x) { return tanh_lane(x); }, a); }
+    friend MveFloat exp(const MveFloat& a) { return map([](float x) { return float_functions::exp(x); }, a); }
+    friend MveFloat log1p(const MveFloat& a) { return map([](float x) { return float_functions::log1p(x); }, a); }
+    friend MveFloat tanh(const MveFloat& a) { return map([](float x) { return float_functions::tanh(x); }, a); }
 };
 #endif
 
