@@ -1,14 +1,19 @@
 // Firmware for bench/cortex-m/instruction_counts.sh: runs each measured piece of work between two
 // marker calls, count_begin(id) and count_end(id). The script runs this firmware under
-// `qemu-system-arm -singlestep -d exec,nochain`, which logs one line per executed instruction, and
-// counts the lines between the two markers. (QEMU's timers and the DWT cycle counter say nothing
-// about real time; instruction counts are exact.)
+// `qemu-system-arm -d in_asm,exec,nochain`, which logs every translation block's instructions and
+// every run of a block, and sums the instructions run between the two markers. (QEMU's timers and
+// the DWT cycle counter say nothing about real time; instruction counts are exact.)
 //
 // Measured: the dense forward kernel at 64 x 64 for 1, 8 and 6 samples, on the port's lanes (the
 // default target) and on the scalar reference (1 and 8); one inference and one training step (batch 8,
 // SGD, softmax cross entropy) of a 32-64-64-8 MLP, on both targets; and the same dense 64 x 64
 // forward as a function compiled with the project's flags and with bare compiler flags
 // (dense_64x64.cpp).
+//
+// Built three ways: all of it (instruction_counts); the batch-1 work only, at -O2, -Os and with
+// TINYMLP_SMALL_CODE (TINYMLP_COUNTS_STEPS_ONLY); and the few regions the counting's own checks
+// need (TINYMLP_COUNTS_CHECK: the two builds of dense_64x64.cpp and an XOR epoch, which goes
+// through the lanes' exp and, on the M3, software float).
 #include <cstdint>
 #include <cstdio>
 
@@ -144,6 +149,21 @@ int main() {
         q16_bias[o] = q_bias[o];
         q_multipliers[o] = {1518500250 + static_cast<std::int32_t>(o), -9};
     }
+#endif
+#if defined(TINYMLP_COUNTS_CHECK)
+    std::printf("target %s\n", DefaultTarget::name);
+    measure("empty", 0, 0, [] {});
+    std::printf("note target_of_project_flags_build %s\nnote target_of_bare_flags_build %s\n",
+                dense_64x64_project_flags_target, dense_64x64_bare_flags_target);
+    dense_call("dense_64x64_call_project_flags", dense_64x64_project_flags);
+    dense_call("dense_64x64_call_bare_flags", dense_64x64_bare_flags);
+    xor_net.init(1);
+    Status xor_status = Status::ok;
+    measure("xor_2_3_1_epoch_4_sgd_steps", 4 * (3 * 2 * 3 + 3 * 3 * 1), 4, [&] {
+        for (std::size_t i = 0; i < 4 && xor_status == Status::ok; ++i)
+            xor_status = xor_step.step(xor_inputs[i], xor_targets[i]);
+    });
+    return xor_status == Status::ok ? 0 : 1;
 #endif
     fast_net.init(1);
     scalar_net.init(1);

@@ -2,11 +2,16 @@
 # Instruction counts of tinymlp kernels on a Cortex-M core in QEMU.
 #   instruction_counts.sh <qemu-system-arm> <machine> <instruction_counts.elf> <arm-none-eabi-nm>
 # Runs the firmware (bench/cortex-m/instruction_counts.cpp) with
-#   qemu-system-arm -singlestep -d exec,nochain
-# which logs one line per executed instruction (one instruction per translation block, no
-# chaining between blocks, so every instruction is logged each time it runs), and counts the
-# lines from each entry into tinymlp_count_begin to the next entry into tinymlp_count_end. The
-# markers' own cost (the "empty" region) is subtracted. QEMU is not cycle-accurate: these are
+#   qemu-system-arm -d in_asm,exec,nochain
+# which logs each translation block's guest instructions once, when QEMU translates it, and one
+# line each time a block runs (no chaining between blocks, so no run goes unlogged). The script
+# sums the instructions of the blocks that run from each entry into tinymlp_count_begin to the
+# next entry into tinymlp_count_end; the markers' own cost (the "empty" region) is subtracted.
+# A block is counted whole: the measured regions take no interrupt and make no semihosting call,
+# so none stops in its middle (a block QEMU stops before it starts is logged and not counted).
+# With TINYMLP_COUNT_EACH_INSTRUCTION=1 QEMU runs one instruction per block (-singlestep) and
+# each logged line is one instruction: the same counts, about 5 times slower (ctest
+# instruction_counts_methods_agree compares the two). QEMU is not cycle-accurate: these are
 # instructions, not cycles.
 set -eu
 if [ $# -ne 4 ]; then
@@ -26,18 +31,49 @@ end=$(address tinymlp_count_end)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkfifo "$work/log"
+if [ "${TINYMLP_COUNT_EACH_INSTRUCTION:-0}" = 1 ]; then
+  log_flags="-singlestep -d exec,nochain"
+else
+  log_flags="-d in_asm,exec,nochain"
+fi
+# shellcheck disable=SC2086 # log_flags is a list of options
 "$qemu" -M "$machine" -display none -serial none -monitor none \
   -semihosting-config enable=on,target=native -kernel "$firmware" \
-  -singlestep -d exec,nochain -D "$work/log" > "$work/output" &
+  $log_flags -D "$work/log" > "$work/output" &
 qemu_pid=$!
-# Log lines: "Trace 0: 0x7f... [00000000/<pc>/<flags>/<cflags>] symbol"
-awk -v begin="$begin" -v end="$end" '
+# The log, in order: a translated block ("IN: <symbol>", its disassembly, one "0x<pc>: ..." line per
+# instruction, a blank line), then the run that follows its translation and every later run of it:
+#   "Trace 0: 0x7f... [00000000/<pc>/<flags>/<cflags>] symbol"
+# where 0x7f... is the translated code's host address, which names the block until QEMU reuses it
+# for another block (then another translation precedes the reuse). A block QEMU exits before its
+# first instruction: "Stopped execution of TB chain before 0x7f... [<pc>] symbol".
+awk -v begin="$begin" -v end="$end" -v single_step="${TINYMLP_COUNT_EACH_INSTRUCTION:-0}" '
+  /^0x[0-9a-f]+:/ {
+    if (!listing) next
+    # the instruction'"'"'s halfwords, in hex: "0x<pc>:  f04f 32a5  mov.w ...". QEMU'"'"'s disassembler
+    # does not know every Armv8-M instruction and may print half of one as ".byte": the halfwords
+    # are counted by Thumb'"'"'s rule instead (0b11101, 0b11110, 0b11111 in the top 5 bits: the
+    # first half of a 32-bit instruction).
+    k = split(substr($0, 14, 9), halfword, " ")
+    for (i = 1; i <= k; i++) {
+      if (second_half) { second_half = 0; continue }
+      listed++
+      second_half = substr(halfword[i], 1, 2) >= "e8"
+    }
+    next
+  }
+  /^IN:/ { listing = 1; listed = 0; second_half = 0; next }
+  /^$/ { if (listing) { listing = 0; translated = 1 } next }
   $1 == "Trace" {
+    if (translated) { size[$3] = listed; translated = 0 }
     split($4, field, "/"); pc = field[2]
-    if (inside) count++
-    if (pc == begin) { inside = 1; count = 0 }
-    else if (pc == end && inside) { print region++, count - 1; inside = 0 }
-  }' < "$work/log" > "$work/counts"
+    n = single_step ? 1 : size[$3]
+    if (pc == begin) { inside = 1; count = n - 1 }  # from after the marker'"'"'s first instruction
+    else if (pc == end && inside) { print region++, count; inside = 0 }
+    else if (inside) count += n
+  }
+  $1 == "Stopped" && inside { count -= single_step ? 1 : size[$7] }
+' < "$work/log" > "$work/counts"
 status=0
 wait "$qemu_pid" || status=$?
 if [ "$status" -ne 0 ]; then
