@@ -4,7 +4,7 @@
 //
 //   build/x86-avx2/examples/fashion_mnist                 # the chapter's recipe, fashion_mnist.csv
 //   build/x86-avx2/examples/fashion_mnist --dropout 0.2,0.5
-//   build/x86-avx2/examples/fashion_mnist --short         # 2000 samples, 1 epoch (ctest)
+//   build/x86-avx2/examples/fashion_mnist --short         # 2000 samples, 1 epoch, 2000 tested (ctest)
 //
 // Data: tinymlp::host::load_fashion_mnist from --data DIR, else $TINYMLP_FASHION_MNIST_DIR, else
 // /usr/share/datasets/fashion-mnist (Debian package dataset-fashion-mnist). Exit 77 if absent.
@@ -182,7 +182,7 @@ bool same(const std::vector<double>& a, std::initializer_list<double> b) {
 
 int main(int argc, char** argv) {
     examples::Args args("fashion_mnist", "The textbook's MLP (784-256-10, ReLU) on Fashion-MNIST.");
-    args.flag("--short", "quick run for ctest: 2000 training samples, 1 epoch");
+    args.flag("--short", "quick run for ctest: 2000 training samples, 1 epoch, 2000 test samples");
     args.option("--data", "DIR", "", "Fashion-MNIST directory (default: $TINYMLP_FASHION_MNIST_DIR or "
                                      "/usr/share/datasets/fashion-mnist)");
     args.option("--csv", "FILE", "fashion_mnist.csv", "per-epoch log");
@@ -194,6 +194,7 @@ int main(int argc, char** argv) {
     args.option("--epochs", "N", "10", "epochs");
     args.option("--batch", "N", "256", "batch size: 256, 64 or 32 (compiled in)");
     args.option("--train-limit", "N", "0", "use only N training samples (0: all 60000)");
+    args.option("--test-limit", "N", "0", "evaluate on the first N test samples only (0: all 10000)");
     args.option("--seed", "N", "1", "seed of initialisation, shuffling and dropout");
     args.option("--save", "FILE", "", "write the trained parameters as a tinymlp blob (save_blob)");
     args.parse(argc, argv);
@@ -212,8 +213,10 @@ int main(int argc, char** argv) {
     s.save_path = args.text("--save");
     long limit = args.integer("--train-limit");
     if (s.short_mode && !args.has("--train-limit")) limit = 2000;
-    if (s.epochs < 1 || limit < 0 || s.learning_rate <= 0 || s.weight_decay < 0)
-        args.fail("--epochs must be >= 1, --train-limit >= 0, --lr > 0, --wd >= 0");
+    long test_limit = args.integer("--test-limit");
+    if (s.short_mode && !args.has("--test-limit")) test_limit = 2000;
+    if (s.epochs < 1 || limit < 0 || test_limit < 0 || s.learning_rate <= 0 || s.weight_decay < 0)
+        args.fail("--epochs must be >= 1, --train-limit >= 0, --test-limit >= 0, --lr > 0, --wd >= 0");
     const std::vector<double> hidden = args.numbers("--hidden");
     const std::vector<double> dropout = args.numbers("--dropout");
 
@@ -268,6 +271,8 @@ int main(int argc, char** argv) {
         chosen.resize(static_cast<std::size_t>(limit));
         data.train = std::move(host::subset(data.train, chosen).value);
     }
+    if (test_limit > 0 && static_cast<std::size_t>(test_limit) < data.test.count)
+        data.test = std::move(host::subset(data.test, host::sequential_indices(static_cast<std::size_t>(test_limit))).value);
     std::printf("loaded Fashion-MNIST from %s in %.1f s\n", dir.c_str(), load_time.seconds());
     return runner(s, data);
 }

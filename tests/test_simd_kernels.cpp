@@ -18,6 +18,11 @@
 //  - optimizer updates: 2 (SGD), 4 (momentum) or 8 (Adam) eps of (|result| + 1) (parameters and
 //    gradients are about 1).
 // Each test prints its largest error as a fraction of its tolerance.
+//
+// The cases instantiate hundreds of kernels: test_simd_kernels links this file four times, so
+// that a build compiles them in parallel (TINYMLP_SIMD_KERNELS_PART 1 and 2: the dense kernels in
+// float and in double, simd_kernels_dense_float.cpp and simd_kernels_dense_double.cpp; 3: the
+// other kernels in float, simd_kernels_float.cpp; 0, this file alone: those in double).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -501,6 +506,11 @@ void optimizers_all() {
     std::printf("  largest error: %.3g of its tolerance\n", worst.value);
 }
 
+#ifndef TINYMLP_SIMD_KERNELS_PART
+#define TINYMLP_SIMD_KERNELS_PART 0
+#endif
+
+#if TINYMLP_SIMD_KERNELS_PART == 0
 // Scalar types without SIMD lanes take the reference path through the SIMD target.
 void long_double_goes_through_the_reference() {
     static long double x[3 * 17], w[17 * 10], b[10], y_fast[30], y_ref[30];
@@ -515,6 +525,7 @@ void long_double_goes_through_the_reference() {
     kernels::activation_forward<TanhFunction>(ScalarTarget{}, x, y_ref, 30);
     for (std::size_t i = 0; i < 30; ++i) CHECK(y_fast[i] == y_ref[i]);
 }
+#endif
 
 // Runs body(S{}) when the build has a SIMD target, else skips. The body is a generic lambda, so
 // without SIMD it is never instantiated: the test then holds none of its buffers (some 24 MB).
@@ -539,43 +550,46 @@ void run(Body body) {
 
 }  // namespace
 
-TEST(default_target_is_simd) {
-    if (!has_simd) SKIP("the default target is the scalar one (no SIMD in this build)");
-    std::printf("  default target: %s\n", Fast::name);
-}
-
+#if TINYMLP_SIMD_KERNELS_PART == 1
 TEST(dense_float) {
     run<float>([](auto scalar) { dense_all<decltype(scalar)>(); });
 }
+#elif TINYMLP_SIMD_KERNELS_PART == 2
 TEST(dense_double) {
     run<double>([](auto scalar) { dense_all<decltype(scalar)>(); });
 }
+#elif TINYMLP_SIMD_KERNELS_PART == 3
 TEST(activations_float) {
     run<float>([](auto scalar) { activations_all<decltype(scalar)>(); });
-}
-TEST(activations_double) {
-    run<double>([](auto scalar) { activations_all<decltype(scalar)>(); });
 }
 TEST(reductions_scale_l1_dropout_float) {
     run<float>([](auto scalar) { reductions_all<decltype(scalar)>(); });
 }
-TEST(reductions_scale_l1_dropout_double) {
-    run<double>([](auto scalar) { reductions_all<decltype(scalar)>(); });
-}
 TEST(prelu_float) {
     run<float>([](auto scalar) { prelu_all<decltype(scalar)>(); });
-}
-TEST(prelu_double) {
-    run<double>([](auto scalar) { prelu_all<decltype(scalar)>(); });
 }
 TEST(softmax_and_losses_float) {
     run<float>([](auto scalar) { softmax_all<decltype(scalar)>(); });
 }
-TEST(softmax_and_losses_double) {
-    run<double>([](auto scalar) { softmax_all<decltype(scalar)>(); });
-}
 TEST(optimizers_float) {
     run<float>([](auto scalar) { optimizers_all<decltype(scalar)>(); });
+}
+#else
+TEST(default_target_is_simd) {
+    if (!has_simd) SKIP("the default target is the scalar one (no SIMD in this build)");
+    std::printf("  default target: %s\n", Fast::name);
+}
+TEST(activations_double) {
+    run<double>([](auto scalar) { activations_all<decltype(scalar)>(); });
+}
+TEST(reductions_scale_l1_dropout_double) {
+    run<double>([](auto scalar) { reductions_all<decltype(scalar)>(); });
+}
+TEST(prelu_double) {
+    run<double>([](auto scalar) { prelu_all<decltype(scalar)>(); });
+}
+TEST(softmax_and_losses_double) {
+    run<double>([](auto scalar) { softmax_all<decltype(scalar)>(); });
 }
 TEST(optimizers_double) {
     run<double>([](auto scalar) { optimizers_all<decltype(scalar)>(); });
@@ -583,3 +597,4 @@ TEST(optimizers_double) {
 TEST(types_without_lanes_use_the_reference) {
     run<float>([](auto) { long_double_goes_through_the_reference(); });
 }
+#endif
