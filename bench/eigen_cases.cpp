@@ -6,6 +6,9 @@
 // x86-64 build compiles tinymlp's cases once per instruction set; Eigen's non-inline template code
 // would be merged across those copies by the linker, so it has no Eigen section (bench/CMakeLists.txt).
 //
+// The networks with 512 to 2048 hidden units are compiled apart (TINYMLP_EIGEN_CASES_PART 1,
+// eigen_cases_wide.cpp), so that a build compiles the two halves in parallel.
+//
 // Before timing a network, both sides take a few steps from the same parameters on the same
 // batches, and the updates they made are compared: a baseline that computes something else would
 // be worth nothing.
@@ -22,6 +25,10 @@
 
 #include "benchmark.hpp"
 #include "eigen_reference.hpp"
+
+#ifndef TINYMLP_EIGEN_CASES_PART
+#define TINYMLP_EIGEN_CASES_PART 0
+#endif
 
 namespace tinymlp_bench::TINYMLP_ISA_VARIANT {
 namespace {
@@ -56,10 +63,12 @@ const Data& images(const Options& options) {
     static const Data data(784, options.short_mode ? 1024 : 8192, 10, 1);
     return data;
 }
+#if TINYMLP_EIGEN_CASES_PART == 0
 const Data& small() {
     static const Data data(32, 4096, 8, 2);
     return data;
 }
+#endif
 
 // The Dense layers of a tinymlp MLP are its layers 0, 2, 4, ... (a ReLU between two).
 template <class Net, class Ref>
@@ -205,6 +214,17 @@ bool train_784_h_10(const char* name, const Options& options, bool with_batch_32
 
 }  // namespace
 
+#if TINYMLP_EIGEN_CASES_PART == 1
+// 784-H-10 for H of 512, 1024 and 2048 (eigen_cases_wide.cpp)
+bool eigen_wide_cases(const Options& options, bool with_batch_32) {
+    bool ok = train_784_h_10<512>("784-512-10", options, with_batch_32);
+    ok &= train_784_h_10<1024>("784-1024-10", options, with_batch_32);
+    ok &= train_784_h_10<2048>("784-2048-10", options, with_batch_32);
+    return ok;
+}
+#else
+bool eigen_wide_cases(const Options& options, bool with_batch_32);
+
 // Prints the section; false when tinymlp and Eigen disagree on a result.
 bool eigen_comparison(const Options& options) {
     std::printf("against a hand-written Eigen %d.%d.%d step (same ISA, same data): samples/s, x tinymlp/Eigen speed"
@@ -220,9 +240,7 @@ bool eigen_comparison(const Options& options) {
     ok &= train_784_h_10<32>("784-32-10", options, batch_32);
     ok &= train_784_h_10<64>("784-64-10", options, batch_32);
     ok &= train_784_h_10<128>("784-128-10", options, batch_32);
-    ok &= train_784_h_10<512>("784-512-10", options, batch_32);
-    ok &= train_784_h_10<1024>("784-1024-10", options, batch_32);
-    ok &= train_784_h_10<2048>("784-2048-10", options, batch_32);
+    ok &= eigen_wide_cases(options, batch_32);
     ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<1>, 1>("32-64-64-8", small(), options, true);
     ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<8>, 8>("32-64-64-8", small(), options, false);
     ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<32>, 32>("32-64-64-8", small(), options, false);
@@ -232,5 +250,6 @@ bool eigen_comparison(const Options& options) {
     ok &= infer_case<Mlp32x64x64x8, Eigen32x64x64x8<1>>("32-64-64-8", small(), options);
     return ok;
 }
+#endif
 
 }  // namespace tinymlp_bench::TINYMLP_ISA_VARIANT

@@ -427,6 +427,9 @@ inline constexpr bool input_gradient_by_dots = B < 4 || (Out % V::size == 0 && B
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
     using V = simd::Vector<S, Arch>;
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+    if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) return 0;
+#endif
     return simd::input_gradient_by_dots<V, B, Out> ? 0 : simd::TileOfWeights<V, B, In, Out>::count;
 }
 
@@ -435,8 +438,12 @@ template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, s
 void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* scratch) {
     using V = simd::Vector<S, Arch>;
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-    if constexpr (B == 1 && std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>)
-        return simd::dense_backward_input_one_sample<In, Out>(dy, w, dx);
+    // every batch size: sample after sample through the loop, whose VLDMs of dy and W need fewer
+    // instructions than any register blocking of the lanes (the values of the reference's order)
+    if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) {
+        for (std::size_t n = 0; n < B; ++n) simd::dense_backward_input_one_sample<In, Out>(dy + n * Out, w, dx + n * In);
+        return;
+    }
 #endif
     if constexpr (simd::input_gradient_by_dots<V, B, Out>) simd::dense_backward_input_dots<V, B, In, Out>(dy, w, dx);
     else simd::dense_backward_input_tiled<V, B, In, Out>(dy, w, dx, scratch);
