@@ -439,7 +439,8 @@ void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* s
     using V = simd::Vector<S, Arch>;
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
     // every batch size: sample after sample through the loop, whose VLDMs of dy and W need fewer
-    // instructions than any register blocking of the lanes (the values of the reference's order)
+    // instructions than the lanes' dot products, which load each float of W on its own (the
+    // values in the reference's order)
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) {
         for (std::size_t n = 0; n < B; ++n) simd::dense_backward_input_one_sample<In, Out>(dy + n * Out, w, dx + n * In);
         return;
