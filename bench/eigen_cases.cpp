@@ -6,8 +6,9 @@
 // x86-64 build compiles tinymlp's cases once per instruction set; Eigen's non-inline template code
 // would be merged across those copies by the linker, so it has no Eigen section (bench/CMakeLists.txt).
 //
-// The networks with 512 to 2048 hidden units are compiled apart (TINYMLP_EIGEN_CASES_PART 1,
-// eigen_cases_wide.cpp), so that a build compiles the two halves in parallel.
+// The training cases of 784-H-10 with H of 512 to 2048 and of 32-64-64-8 are compiled apart
+// (TINYMLP_EIGEN_CASES_PART 1, eigen_cases_wide.cpp), so that a build compiles the two halves in
+// parallel.
 //
 // Before timing a network, both sides take a few steps from the same parameters on the same
 // batches, and the updates they made are compared: a baseline that computes something else would
@@ -63,12 +64,10 @@ const Data& images(const Options& options) {
     static const Data data(784, options.short_mode ? 1024 : 8192, 10, 1);
     return data;
 }
-#if TINYMLP_EIGEN_CASES_PART == 0
 const Data& small() {
     static const Data data(32, 4096, 8, 2);
     return data;
 }
-#endif
 
 // The Dense layers of a tinymlp MLP are its layers 0, 2, 4, ... (a ReLU between two).
 template <class Net, class Ref>
@@ -222,8 +221,17 @@ bool eigen_wide_cases(const Options& options, bool with_batch_32) {
     ok &= train_784_h_10<2048>("784-2048-10", options, with_batch_32);
     return ok;
 }
+// 32-64-64-8 at every batch
+bool eigen_small_training_cases(const Options& options) {
+    bool ok = train_case<Mlp32x64x64x8, Eigen32x64x64x8<1>, 1>("32-64-64-8", small(), options, true);
+    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<8>, 8>("32-64-64-8", small(), options, false);
+    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<32>, 32>("32-64-64-8", small(), options, false);
+    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<256>, 256>("32-64-64-8", small(), options, false);
+    return ok;
+}
 #else
 bool eigen_wide_cases(const Options& options, bool with_batch_32);
+bool eigen_small_training_cases(const Options& options);
 
 // Prints the section; false when tinymlp and Eigen disagree on a result.
 bool eigen_comparison(const Options& options) {
@@ -241,10 +249,7 @@ bool eigen_comparison(const Options& options) {
     ok &= train_784_h_10<64>("784-64-10", options, batch_32);
     ok &= train_784_h_10<128>("784-128-10", options, batch_32);
     ok &= eigen_wide_cases(options, batch_32);
-    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<1>, 1>("32-64-64-8", small(), options, true);
-    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<8>, 8>("32-64-64-8", small(), options, false);
-    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<32>, 32>("32-64-64-8", small(), options, false);
-    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<256>, 256>("32-64-64-8", small(), options, false);
+    ok &= eigen_small_training_cases(options);
     std::printf(" inference, one sample (predict)\n");
     ok &= infer_case<Mlp784xHx10<256>, Eigen784xHx10<1, 256>>("784-256-10", images(options), options);
     ok &= infer_case<Mlp32x64x64x8, Eigen32x64x64x8<1>>("32-64-64-8", small(), options);
