@@ -32,6 +32,29 @@
 #endif
 
 namespace tinymlp_bench::TINYMLP_ISA_VARIANT {
+
+// Random data shaped as the other cases' (bench/benchmark_cases.cpp): inputs in [0, 1), labels.
+// Inline functions with external linkage: both translation units share one copy of each.
+struct EigenData {
+    std::vector<float> x;
+    std::vector<std::int32_t> labels;
+    std::size_t features, samples;
+    EigenData(std::size_t feature_count, std::size_t sample_count, std::int32_t classes, std::uint64_t seed)
+        : x(feature_count * sample_count), labels(sample_count), features(feature_count), samples(sample_count) {
+        tinymlp::Pcg32 rng(seed);
+        for (float& v : x) v = rng.uniform_float();
+        for (std::int32_t& label : labels) label = static_cast<std::int32_t>(rng.next_u32() % classes);
+    }
+};
+inline const EigenData& eigen_images(const Options& options) {
+    static const EigenData data(784, options.short_mode ? 1024 : 8192, 10, 1);
+    return data;
+}
+inline const EigenData& eigen_small() {
+    static const EigenData data(32, 4096, 8, 2);
+    return data;
+}
+
 namespace {
 
 using namespace tinymlp;
@@ -47,27 +70,6 @@ using Eigen32x64x64x8 = eigen_reference::Mlp<B, Sizes::automatic, 32, 64, 64, 8>
 
 constexpr float learning_rate = 0.01f;
 constexpr int check_steps = 3;
-
-// Random data shaped as the other cases' (bench/benchmark_cases.cpp): inputs in [0, 1), labels.
-struct Data {
-    std::vector<float> x;
-    std::vector<std::int32_t> labels;
-    std::size_t features, samples;
-    Data(std::size_t feature_count, std::size_t sample_count, std::int32_t classes, std::uint64_t seed)
-        : x(feature_count * sample_count), labels(sample_count), features(feature_count), samples(sample_count) {
-        Pcg32 rng(seed);
-        for (float& v : x) v = rng.uniform_float();
-        for (std::int32_t& label : labels) label = static_cast<std::int32_t>(rng.next_u32() % classes);
-    }
-};
-const Data& images(const Options& options) {
-    static const Data data(784, options.short_mode ? 1024 : 8192, 10, 1);
-    return data;
-}
-const Data& small() {
-    static const Data data(32, 4096, 8, 2);
-    return data;
-}
 
 // The Dense layers of a tinymlp MLP are its layers 0, 2, 4, ... (a ReLU between two).
 template <class Net, class Ref>
@@ -91,7 +93,7 @@ std::string eigen_sizes() {
 // Both sides take check_steps steps from the same parameters on the same batches; the updates
 // (parameters after - before) must agree.
 template <class Net, class Ref, class Trainer, std::size_t B>
-bool check_agreement(const char* name, Net& net, Trainer& trainer, Ref& ref, const Data& data) {
+bool check_agreement(const char* name, Net& net, Trainer& trainer, Ref& ref, const EigenData& data) {
     const std::vector<float> before(net.parameters(), net.parameters() + Net::parameter_count);
     copy_parameters(net, ref);
     float tiny_loss = 0, eigen_loss = 0;
@@ -140,7 +142,7 @@ void time_pair(F&& f, G&& g, const Options& options, int min_calls, double& f_se
 }
 
 template <class Net, class Ref, std::size_t B>
-bool train_case(const char* name, const Data& data, const Options& options, bool check) {
+bool train_case(const char* name, const EigenData& data, const Options& options, bool check) {
     static Net net;
     net.init(42);
     static Trainer<Net, SoftmaxCrossEntropy, Sgd, B> trainer(net, Sgd{learning_rate});
@@ -172,7 +174,7 @@ bool train_case(const char* name, const Data& data, const Options& options, bool
 }
 
 template <class Net, class Ref>
-bool infer_case(const char* name, const Data& data, const Options& options) {
+bool infer_case(const char* name, const EigenData& data, const Options& options) {
     static Net net;
     net.init(42);
     static const std::unique_ptr<Ref> ref = std::make_unique<Ref>();
@@ -206,8 +208,8 @@ bool infer_case(const char* name, const Data& data, const Options& options) {
 
 template <int H>
 bool train_784_h_10(const char* name, const Options& options, bool with_batch_32) {
-    bool ok = train_case<Mlp784xHx10<H>, Eigen784xHx10<256, H>, 256>(name, images(options), options, true);
-    if (with_batch_32) ok &= train_case<Mlp784xHx10<H>, Eigen784xHx10<32, H>, 32>(name, images(options), options, false);
+    bool ok = train_case<Mlp784xHx10<H>, Eigen784xHx10<256, H>, 256>(name, eigen_images(options), options, true);
+    if (with_batch_32) ok &= train_case<Mlp784xHx10<H>, Eigen784xHx10<32, H>, 32>(name, eigen_images(options), options, false);
     return ok;
 }
 
@@ -223,10 +225,10 @@ bool eigen_wide_cases(const Options& options, bool with_batch_32) {
 }
 // 32-64-64-8 at every batch
 bool eigen_small_training_cases(const Options& options) {
-    bool ok = train_case<Mlp32x64x64x8, Eigen32x64x64x8<1>, 1>("32-64-64-8", small(), options, true);
-    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<8>, 8>("32-64-64-8", small(), options, false);
-    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<32>, 32>("32-64-64-8", small(), options, false);
-    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<256>, 256>("32-64-64-8", small(), options, false);
+    bool ok = train_case<Mlp32x64x64x8, Eigen32x64x64x8<1>, 1>("32-64-64-8", eigen_small(), options, true);
+    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<8>, 8>("32-64-64-8", eigen_small(), options, false);
+    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<32>, 32>("32-64-64-8", eigen_small(), options, false);
+    ok &= train_case<Mlp32x64x64x8, Eigen32x64x64x8<256>, 256>("32-64-64-8", eigen_small(), options, false);
     return ok;
 }
 #else
@@ -240,10 +242,10 @@ bool eigen_comparison(const Options& options) {
                 EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
     bool ok = true;
     std::printf(" training, SGD, softmax cross-entropy\n");
-    ok &= train_case<Mlp784xHx10<256>, Eigen784xHx10<1, 256>, 1>("784-256-10", images(options), options, true);
-    ok &= train_case<Mlp784xHx10<256>, Eigen784xHx10<8, 256>, 8>("784-256-10", images(options), options, false);
-    ok &= train_case<Mlp784xHx10<256>, Eigen784xHx10<32, 256>, 32>("784-256-10", images(options), options, false);
-    ok &= train_case<Mlp784xHx10<256>, Eigen784xHx10<256, 256>, 256>("784-256-10", images(options), options, false);
+    ok &= train_case<Mlp784xHx10<256>, Eigen784xHx10<1, 256>, 1>("784-256-10", eigen_images(options), options, true);
+    ok &= train_case<Mlp784xHx10<256>, Eigen784xHx10<8, 256>, 8>("784-256-10", eigen_images(options), options, false);
+    ok &= train_case<Mlp784xHx10<256>, Eigen784xHx10<32, 256>, 32>("784-256-10", eigen_images(options), options, false);
+    ok &= train_case<Mlp784xHx10<256>, Eigen784xHx10<256, 256>, 256>("784-256-10", eigen_images(options), options, false);
     const bool batch_32 = !options.short_mode;
     ok &= train_784_h_10<32>("784-32-10", options, batch_32);
     ok &= train_784_h_10<64>("784-64-10", options, batch_32);
@@ -251,8 +253,8 @@ bool eigen_comparison(const Options& options) {
     ok &= eigen_wide_cases(options, batch_32);
     ok &= eigen_small_training_cases(options);
     std::printf(" inference, one sample (predict)\n");
-    ok &= infer_case<Mlp784xHx10<256>, Eigen784xHx10<1, 256>>("784-256-10", images(options), options);
-    ok &= infer_case<Mlp32x64x64x8, Eigen32x64x64x8<1>>("32-64-64-8", small(), options);
+    ok &= infer_case<Mlp784xHx10<256>, Eigen784xHx10<1, 256>>("784-256-10", eigen_images(options), options);
+    ok &= infer_case<Mlp32x64x64x8, Eigen32x64x64x8<1>>("32-64-64-8", eigen_small(), options);
     return ok;
 }
 #endif
