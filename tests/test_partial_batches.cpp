@@ -5,6 +5,7 @@
 //   - bad sample counts, bad data and an empty accumulation are refused with nothing changed.
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include <tinymlp/tinymlp.hpp>
@@ -231,4 +232,45 @@ TEST(writing_the_gradients_otherwise_discards_an_accumulation) {
     data.labels[0] = 0;
     CHECK(trainer.accumulated_batches() == 1);
     CHECK(trainer.apply_accumulated() == Status::ok);
+}
+
+// The norm against one taken here in double from gradients(): 0 before any gradient, the held
+// gradients' after a step or an accumulation, the norm before clipping when clipping is on.
+TEST(the_last_gradient_norm_is_that_of_the_gradients_held) {
+    static Data<Regressor> data(5);
+    static Regressor net;
+    net.init(3);
+    static Trainer<Regressor, MeanSquaredError, Sgd, 4> trainer(net, Sgd{0.05});
+    const auto norm_of_gradients = [] {
+        double sum = 0;
+        for (std::size_t i = 0; i < Regressor::parameter_count; ++i) {
+            const double g = static_cast<const decltype(trainer)&>(trainer).gradients()[i];
+            sum += g * g;
+        }
+        return std::sqrt(sum);
+    };
+    CHECK(trainer.last_gradient_norm() == 0);
+    CHECK(trainer.step(data.x, data.targets) == Status::ok);
+    const double first = norm_of_gradients();
+    std::printf("  norm after a step %.6f, from gradients() %.6f\n", static_cast<double>(trainer.last_gradient_norm()), first);
+    CHECK(first > 0.01);
+    CHECK_NEAR(trainer.last_gradient_norm(), first, 1e-6 * first);
+    CHECK(trainer.accumulate(data.x + 4 * 9, data.targets + 4 * 3) == Status::ok);
+    CHECK_NEAR(trainer.last_gradient_norm(), norm_of_gradients(), 1e-6 * first);
+    CHECK(std::fabs(norm_of_gradients() - first) > 1e-3 * first);  // another batch's gradients
+    CHECK(trainer.apply_accumulated() == Status::ok);
+
+    Regularization clipping;
+    clipping.clip_norm = 0.5 * first;
+    trainer.regularization() = clipping;
+    CHECK(trainer.step(data.x, data.targets) == Status::ok);
+    const double clipped = norm_of_gradients();
+    std::printf("  clipped to %.6f: held norm %.6f, norm of the clipped gradients %.6f\n", clipping.clip_norm,
+                static_cast<double>(trainer.last_gradient_norm()), clipped);
+    CHECK(trainer.last_gradient_norm() > clipping.clip_norm);
+    const double held = trainer.last_gradient_norm();  // scaled by clip_norm / (norm + 1e-6), as torch does
+    CHECK_NEAR(clipped, clipping.clip_norm * held / (held + 1e-6), 1e-6 * first);
+    // gradients written from outside: their own norm again
+    trainer.gradients()[0] = 3;
+    CHECK(trainer.last_gradient_norm() >= 3);
 }

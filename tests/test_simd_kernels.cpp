@@ -276,8 +276,18 @@ void reductions_all() {
         // all_finite: every position of a non-finite value, including the tail lanes
         CHECK(kernels::all_finite(Fast{}, m.a, count));
         const S bad[] = {std::numeric_limits<S>::infinity(), -std::numeric_limits<S>::infinity(),
-                         std::numeric_limits<S>::quiet_NaN()};
+                         std::numeric_limits<S>::quiet_NaN(), -std::numeric_limits<S>::quiet_NaN(),
+                         std::numeric_limits<S>::signaling_NaN()};
+        // the finite values nearest the test's boundaries: the largest exponent, the smallest
+        const S edge[] = {std::numeric_limits<S>::max(), std::numeric_limits<S>::lowest(),
+                          std::numeric_limits<S>::denorm_min(), -std::numeric_limits<S>::denorm_min(), S(-0.0)};
         for (std::size_t at : {std::size_t(0), count / 2, count - 1}) {
+            for (S value : edge) {
+                const S saved = m.a[at];
+                m.a[at] = value;
+                CHECK(kernels::all_finite(Fast{}, m.a, count));
+                m.a[at] = saved;
+            }
             for (S value : bad) {
                 const S saved = m.a[at];
                 m.a[at] = value;

@@ -10,13 +10,32 @@
 namespace tinymlp {
 
 template <class S>
+using FloatBits = std::conditional_t<sizeof(S) == 4, std::uint32_t, std::uint64_t>;
+
+template <class S>
 bool is_finite(S value) {
     static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>, "tinymlp: float or double");
-    using Bits = std::conditional_t<sizeof(S) == 4, std::uint32_t, std::uint64_t>;
+    using Bits = FloatBits<S>;
     constexpr Bits exponent = sizeof(S) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
     Bits bits;
     std::memcpy(&bits, &value, sizeof bits);
     return (bits & exponent) != exponent;
+}
+
+// The exponent bits plus one unit of the exponent: the top bit is set exactly when the exponent
+// is all ones. OR'd over an array, it tests every element with no branch (all_finite).
+template <class S>
+FloatBits<S> non_finite_flag(S value) {
+    using Bits = FloatBits<S>;
+    constexpr Bits exponent = sizeof(S) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
+    constexpr Bits unit = sizeof(S) == 4 ? Bits(0x00800000u) : Bits(0x0010000000000000ull);
+    Bits bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    return (bits & exponent) + unit;
+}
+template <class S>
+bool no_non_finite_flag(FloatBits<S> flags) {
+    return (flags >> (8 * sizeof(S) - 1)) == 0;
 }
 
 }  // namespace tinymlp

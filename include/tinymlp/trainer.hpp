@@ -349,15 +349,21 @@ public:
     S* gradients() {
         static_assert(!Fused, "tinymlp: a fused trainer never holds all gradients at once");
         accumulated_ = 0;
+        norm_held_ = false;
         return buffers_.gradients;
     }
     static constexpr bool stages_parameters = !fused && trainable_count >= Net::parameter_count;
     // Outputs of the last forward pass, [B][loss_width] (logits when the final Softmax is skipped).
     const S* outputs() const { return outputs_of<B>(); }
+    // The L2 norm of the gradients the trainer holds (the last step's, or an accumulation's so
+    // far), before clipping; 0 before the first. Taken when asked, a pass over gradients() that a
+    // step does not pay for, unless clipping took it already. Not finite after a step refused
+    // for non-finite gradients.
     template <bool Fused = fused>
     SumType<S> last_gradient_norm() const {
         static_assert(!Fused, "tinymlp: a fused trainer never holds all gradients, so it has no global norm");
-        return gradient_norm_;
+        if (norm_held_) return gradient_norm_;
+        return kernels::l2_norm(Target{}, buffers_.gradients, trainable_count);
     }
     Net& network() { return *net_; }
     Optimizer& optimizer() { return optimizer_; }
@@ -413,6 +419,7 @@ private:
         if (!is_zero(regularization_.l1)) value += penalties_->l1_loss(*this);
         if (!is_finite(value)) return Status::non_finite_loss;
         if constexpr (!Accumulate) accumulated_ = 0;  // the gradients are about to be overwritten
+        norm_held_ = false;
         S* delta_a = buffers_.deltas;
         S* delta_b = buffers_.deltas + B * Net::widest_layer;
         Net::template backward_layers<Rows, trained_layers, Accumulate, kept_layer>(
@@ -422,15 +429,14 @@ private:
     }
 
     // The gradients as the update sees them: scaled (the mean over accumulated batches or
-    // samples), plus the L1 term, checked finite, clipped.
+    // samples), plus the L1 term, checked finite, clipped. Without clipping no norm is taken:
+    // the check is an integer test of each gradient.
     Status finish_gradients(S scale) {
         S* gradients = buffers_.gradients;
         if (scale != S(1)) kernels::scale(Target{}, gradients, trainable_count, scale);
         if (!is_zero(regularization_.l1)) penalties_->add_l1(*this);
-        const SumType<S> norm = kernels::l2_norm(Target{}, gradients, trainable_count);
-        if (!is_finite(norm)) return Status::non_finite_gradient;
-        if (!is_zero(regularization_.clip_norm)) penalties_->clip(*this, norm);
-        gradient_norm_ = norm;
+        if (!kernels::all_finite(Target{}, gradients, trainable_count)) return Status::non_finite_gradient;
+        if (!is_zero(regularization_.clip_norm)) return penalties_->clip(*this);
         return Status::ok;
     }
 
@@ -519,7 +525,7 @@ private:
         S (*l1_loss)(const Trainer&);  // l1 * sum |W| over the weights that train
         void (*add_l1)(Trainer&);      // its gradient, added to every weight's
         void (*add_l1_gradient)(const S* w, S* g, std::size_t count, double l1);
-        void (*clip)(Trainer&, SumType<S> norm);
+        Status (*clip)(Trainer&);
     };
     static S l1_loss(const Trainer& t) {
         return static_cast<S>(scalar_of<SumType<S>>(t.regularization_.l1) * t.sum_abs_weights(layer_indices{}));
@@ -530,14 +536,21 @@ private:
     static void add_l1_gradient(const S* w, S* g, std::size_t count, double l1) {
         kernels::add_l1_gradient(Target{}, w, g, count, scalar_of<S>(l1));
     }
-    static void clip(Trainer& t, SumType<S> norm) {
+    // Keeps the norm it took for last_gradient_norm(); refuses gradients whose squares overflow
+    // even the robust norm, since they cannot be scaled to it.
+    static Status clip(Trainer& t) {
         if constexpr (!fused) {  // fused: no clipping (FusedRegularization)
             using Sum = SumType<S>;
+            const Sum norm = kernels::l2_norm(Target{}, t.buffers_.gradients, trainable_count);
+            if (!is_finite(norm)) return Status::non_finite_gradient;
             const Sum clip_norm = scalar_of<Sum>(t.regularization_.clip_norm);
             // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6)
             if (norm > clip_norm)
                 kernels::scale(Target{}, t.buffers_.gradients, trainable_count, static_cast<S>(clip_norm / (norm + Sum(1e-6))));
+            t.gradient_norm_ = norm;
+            t.norm_held_ = true;
         }
+        return Status::ok;
     }
     static constexpr PenaltyCode penalty_code{&l1_loss, &add_l1, &add_l1_gradient, &clip};
     template <std::size_t... I>
@@ -709,7 +722,8 @@ private:
     Pcg32 rng_{default_dropout_seed};
     bool dropout_active_ = true;
     std::size_t accumulated_ = 0;
-    SumType<S> gradient_norm_ = 0;
+    SumType<S> gradient_norm_ = 0;  // the norm clipping took (norm_held_), or 0 before any gradient
+    bool norm_held_ = true;
     optimizer_state state_{};
     std::conditional_t<fused, FusedBuffers, BuffersAfterBackward> buffers_;
 };

@@ -28,9 +28,9 @@ void activation_backward(ScalarTarget, const S* x, const S* y, const S* dy, S* d
 // Every target runs this one (integer tests, which compilers vectorise; see finite.hpp).
 template <class S>
 bool all_finite(ScalarTarget, const S* x, std::size_t count) {
-    bool finite = true;
-    for (std::size_t i = 0; i < count; ++i) finite &= is_finite(x[i]);
-    return finite;
+    FloatBits<S> flags = 0;
+    for (std::size_t i = 0; i < count; ++i) flags |= non_finite_flag(x[i]);
+    return no_non_finite_flag<S>(flags);
 }
 
 // Sum of squares, accumulated in SumType<S> (double but on float-only cores, real.hpp) so that a

@@ -80,6 +80,17 @@ void activation_backward(SimdTarget<Arch>, const S* x, const S* y, const S* dy, 
     });
 }
 
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+// On the FPU, eight values per load (port::zero_products8); its result is tested by its bits.
+template <class Arch>
+bool all_finite(SimdTarget<Arch>, const float* x, std::size_t count) {
+    const std::size_t n = count / 8 * 8;
+    FloatBits<float> flags = 0;  // the tail, by the bits
+    for (std::size_t i = n; i < count; ++i) flags |= non_finite_flag(x[i]);
+    return no_non_finite_flag<float>(flags) && (n == 0 || is_finite(port::zero_products8(x, n / 8)));
+}
+#endif
+
 // Sum of squares, accumulated in SumType<S> (in vector lanes of S between flushes to it).
 template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 SumType<S> sum_of_squares(SimdTarget<Arch>, const S* x, std::size_t count) {
