@@ -124,10 +124,12 @@ bool check_agreement(const char* name, Net& net, Trainer& trainer, Ref& ref, con
     return agreed;
 }
 
-void print_row(const char* name, std::size_t batch, double tiny_seconds, double eigen_seconds, const std::string& sizes) {
-    std::printf("  %-12s batch %3lu  tinymlp %10.0f samples/s | Eigen %10.0f samples/s | x%.2f  (Eigen sizes: %s)\n",
-                name, static_cast<unsigned long>(batch), double(batch) / tiny_seconds, double(batch) / eigen_seconds,
-                eigen_seconds / tiny_seconds, sizes.c_str());
+void print_row(const char* name, std::size_t batch, double tiny_seconds, double fused_seconds, double eigen_seconds,
+               const std::string& sizes) {
+    std::printf("  %-12s batch %3lu  tinymlp %10.0f samples/s, fused %10.0f | Eigen %10.0f samples/s | x%.2f, fused x%.2f"
+                "  (Eigen sizes: %s)\n",
+                name, static_cast<unsigned long>(batch), double(batch) / tiny_seconds, double(batch) / fused_seconds,
+                double(batch) / eigen_seconds, eigen_seconds / tiny_seconds, eigen_seconds / fused_seconds, sizes.c_str());
 }
 
 // Times f and g back to back, twice in a long run; the best of each.
@@ -141,35 +143,51 @@ void time_pair(F&& f, G&& g, const Options& options, int min_calls, double& f_se
     }
 }
 
+// One training step after another on the batches of `data`, from the first again at its end.
+template <class Step>
+auto steps_through(const EigenData& data, std::size_t batch, Step step) {
+    return [&data, batch, step, offset = std::size_t(0)]() mutable {
+        if (offset + batch > data.samples) offset = 0;
+        step(&data.x[offset * data.features], &data.labels[offset]);
+        offset += batch;
+    };
+}
+
+// The default trainer and the fused one (Update::fused: each layer updated as its gradient is
+// made, no gradient buffer), each against the Eigen step.
 template <class Net, class Ref, std::size_t B>
 bool train_case(const char* name, const EigenData& data, const Options& options, bool check) {
-    static Net net;
+    static Net net, fused_net;
     net.init(42);
+    fused_net.init(42);
     static Trainer<Net, SoftmaxCrossEntropy, Sgd, B> trainer(net, Sgd{learning_rate});
+    static Trainer<Net, SoftmaxCrossEntropy, Sgd, B, Update::fused> fused(fused_net, Sgd{learning_rate});
     static const std::unique_ptr<Ref> ref = std::make_unique<Ref>();
     bool agreed = true;
-    if (check) agreed = check_agreement<Net, Ref, decltype(trainer), B>(name, net, trainer, *ref, data);
+    if (check) {
+        agreed &= check_agreement<Net, Ref, decltype(trainer), B>(name, net, trainer, *ref, data);
+        agreed &= check_agreement<Net, Ref, decltype(fused), B>((std::string(name) + " fused").c_str(), fused_net, fused, *ref, data);
+    }
     copy_parameters(net, *ref);
 
-    std::size_t tiny_offset = 0, eigen_offset = 0;
     bool failed = false;
     float loss = 0;
-    double tiny_seconds, eigen_seconds;
-    time_pair(
-        [&] {
-            if (tiny_offset + B > data.samples) tiny_offset = 0;
-            failed |= trainer.step(&data.x[tiny_offset * data.features], &data.labels[tiny_offset]) != Status::ok;
-            tiny_offset += B;
-        },
-        [&] {
-            if (eigen_offset + B > data.samples) eigen_offset = 0;
-            loss += ref->step(&data.x[eigen_offset * data.features], &data.labels[eigen_offset], learning_rate);
-            eigen_offset += B;
-        },
-        options, 3, tiny_seconds, eigen_seconds);
+    auto tiny = steps_through(data, B, [&](const float* x, const std::int32_t* labels) {
+        failed |= trainer.step(x, labels) != Status::ok;
+    });
+    auto tiny_fused = steps_through(data, B, [&](const float* x, const std::int32_t* labels) {
+        failed |= fused.step(x, labels) != Status::ok;
+    });
+    auto eigen = steps_through(data, B, [&](const float* x, const std::int32_t* labels) {
+        loss += ref->step(x, labels, learning_rate);
+    });
+    double tiny_seconds, fused_seconds, eigen_seconds, eigen_again;
+    time_pair(tiny, eigen, options, 3, tiny_seconds, eigen_seconds);
+    time_pair(tiny_fused, eigen, options, 3, fused_seconds, eigen_again);
+    eigen_seconds = std::min(eigen_seconds, eigen_again);
     keep(loss);
     if (failed) std::printf("  (a training step of %s reported an error)\n", name);
-    print_row(name, B, tiny_seconds, eigen_seconds, eigen_sizes<Ref>());
+    print_row(name, B, tiny_seconds, fused_seconds, eigen_seconds, eigen_sizes<Ref>());
     return agreed && !failed;
 }
 
