@@ -126,6 +126,32 @@ TEST(non_finite_gradient_is_refused) {
     expect_refused(net, trainer, x, label, Status::non_finite_gradient);
 }
 
+TEST(a_wide_layer_bound_decides_only_what_it_can) {
+    // Dense<16, 16> at batch 1: its 272 gradients are checked through the bound from the largest
+    // |x| and |dy| (64 values). x = 1e30 and dy = 1e7 fail the bound with finite gradients (1e37):
+    // they are then tested one by one and the step is taken; x = 1e32 makes them 1e39 (infinite).
+    using Net = Sequential<Dense<16, 16>>;
+    static_assert(Net::gradient_bound_pays<1, 0>);
+    static Net net;
+    static Trainer<Net, MeanSquaredError, Sgd, 1> trainer(net, Sgd{1e-30});
+    float x[16], target[16];
+    for (float& t : target) t = -8e7f;  // dy = 2 (0 - t) / 16 = 1e7
+    for (float scale : {1e30f, 1e32f}) {
+        for (std::size_t i = 0; i < Net::parameter_count; ++i) net.parameters()[i] = 0;
+        for (float& v : x) v = scale;
+        const Status status = trainer.step(x, target);
+        std::printf("  |x| %.0e, |dy| 1e7: %s, w[0] %.3g\n", static_cast<double>(scale), to_string(status),
+                    static_cast<double>(net.parameters()[0]));
+        if (scale == 1e30f) {
+            CHECK(status == Status::ok);
+            CHECK_NEAR(net.parameters()[0], -1e7, 1e7 * 1e-6);  // w - 1e-30 * 1e37
+        } else {
+            CHECK(status == Status::non_finite_gradient);
+            CHECK(net.parameters()[0] == 0);
+        }
+    }
+}
+
 TEST(dropout_stream_is_unchanged_by_a_refused_step) {
     warm_up();
     // Two identical trainers; one sees a refused step first. Their next good steps must agree.

@@ -14,6 +14,7 @@
 // TINYMLP_SMALL_CODE (TINYMLP_COUNTS_STEPS_ONLY); and the few regions the counting's own checks
 // need (TINYMLP_COUNTS_CHECK: the two builds of dense_64x64.cpp and an XOR epoch, which goes
 // through the lanes' exp and, on the M3, software float).
+#include <array>
 #include <cstdint>
 #include <cstdio>
 
@@ -25,6 +26,10 @@ extern "C" {
 // Out of line and opaque to the optimiser: no work moves across a marker.
 __attribute__((noinline, used)) void tinymlp_count_begin(unsigned id) { __asm__ volatile("" : : "r"(id) : "memory"); }
 __attribute__((noinline, used)) void tinymlp_count_end(unsigned id) { __asm__ volatile("" : : "r"(id) : "memory"); }
+
+// plain_c_step.cpp: the batch-1 SGD step as plain C loops, on parameters laid out as tinymlp's
+float plain_c_sgd_step(float* p1, float* p2, float* p3, const float* x, std::int32_t label, float lr);
+float plain_c_sgd_step_scaled_delta(float* p1, float* p2, float* p3, const float* x, std::int32_t label, float lr);
 
 #if !defined(TINYMLP_COUNTS_STEPS_ONLY)
 // dense_64x64.cpp, compiled with the project's flags and with bare compiler flags
@@ -60,6 +65,9 @@ Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Sgd, 1> sgd_step(net_sgd, Sgd{0
 Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Sgd, 1, Update::fused> sgd_fused_step(net_sgd_fused, Sgd{0.05f});
 Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Adam, 1> adam_step(net_adam, Adam{0.01f});
 Trainer<Mlp<DefaultTarget>, SoftmaxCrossEntropy, Adam, 1, Update::fused> adam_fused_step(net_adam_fused, Adam{0.01f});
+
+// The plain C steps' parameters, copies of the same initialization.
+Mlp<DefaultTarget> net_plain_c, net_plain_c_scaled;
 
 // The same with mean squared error, and one epoch of XOR on a 2-3-1 sigmoid MLP (four SGD steps of
 // one point): how much a step costs beyond its multiply-adds.
@@ -167,7 +175,18 @@ int main() {
 #endif
     fast_net.init(1);
     scalar_net.init(1);
-    for (Mlp<DefaultTarget>* net : {&net_sgd, &net_sgd_fused, &net_adam, &net_adam_fused, &net_sgd_mse}) net->init(1);
+    for (Mlp<DefaultTarget>* net :
+         {&net_sgd, &net_sgd_fused, &net_adam, &net_adam_fused, &net_sgd_mse, &net_plain_c, &net_plain_c_scaled})
+        net->init(1);
+    using Plain = Mlp<DefaultTarget>;
+    const auto layers_of = [](Plain& net) {
+        return std::array<float*, 3>{net.parameters() + Plain::parameter_offset(0),
+                                     net.parameters() + Plain::parameter_offset(2),
+                                     net.parameters() + Plain::parameter_offset(4)};
+    };
+    const std::array<float*, 3> plain = layers_of(net_plain_c), scaled = layers_of(net_plain_c_scaled);
+    float plain_loss = plain_c_sgd_step(plain[0], plain[1], plain[2], inputs, labels[0], 0.05f) +
+                       plain_c_sgd_step_scaled_delta(scaled[0], scaled[1], scaled[2], inputs, labels[0], 0.05f);
     xor_net.init(1);
     for (std::size_t i = 0; i < 8; ++i) mse_targets[i] = i == 3 ? 1.0f : 0.0f;
     if (sgd_mse_step.step(inputs, mse_targets) != Status::ok || xor_step.step(xor_inputs[0], xor_targets[0]) != Status::ok)
@@ -178,6 +197,17 @@ int main() {
         sgd_step.step(inputs, labels) != Status::ok || sgd_fused_step.step(inputs, labels) != Status::ok ||
         adam_step.step(inputs, labels) != Status::ok || adam_fused_step.step(inputs, labels) != Status::ok)
         return 1;
+    // The plain C steps must make the library's update: after one step from the same parameters on
+    // the same sample, they agree to float rounding (or the firmware fails).
+    float plain_difference = 0;
+    for (const Plain* net : {&net_plain_c, &net_plain_c_scaled}) {
+        for (std::size_t i = 0; i < Plain::parameter_count; ++i) {
+            const float d = net->parameters()[i] - net_sgd.parameters()[i];
+            plain_difference = d > plain_difference ? d : (-d > plain_difference ? -d : plain_difference);
+        }
+    }
+    std::printf("note plain_c_steps_largest_parameter_difference %g\n", static_cast<double>(plain_difference));
+    if (!(plain_difference <= 1e-5f)) return 1;
 
     std::printf("target %s\n", DefaultTarget::name);
     // CMSIS-NN's arm_fully_connected_s8 on the same layer, counted the same way on each core
@@ -239,6 +269,11 @@ int main() {
 #endif
     measure("mlp_sgd_step_batch1", 3 * mlp_macs, 1,
             [&] { fast = fast == Status::ok ? sgd_step.step(inputs, labels) : fast; });
+    measure("plain_c_sgd_step_batch1", 3 * mlp_macs, 1,
+            [&] { plain_loss += plain_c_sgd_step(plain[0], plain[1], plain[2], inputs, labels[0], 0.05f); });
+    measure("plain_c_sgd_step_batch1_scaled_delta", 3 * mlp_macs, 1, [&] {
+        plain_loss += plain_c_sgd_step_scaled_delta(scaled[0], scaled[1], scaled[2], inputs, labels[0], 0.05f);
+    });
     measure("mlp_sgd_fused_step_batch1", 3 * mlp_macs, 1,
             [&] { fast = fast == Status::ok ? sgd_fused_step.step(inputs, labels) : fast; });
     measure("mlp_adam_step_batch1", 3 * mlp_macs, 1,
@@ -255,6 +290,6 @@ int main() {
         region();
         tinymlp_cycles_end();
     }
-    std::printf("checksum %g\n", static_cast<double>(y[0] + out[0]));
+    std::printf("checksum %g\n", static_cast<double>(y[0] + out[0] + plain_loss));
     return fast == Status::ok && scalar == Status::ok ? 0 : 1;
 }

@@ -188,6 +188,13 @@ public:
     static constexpr std::size_t trainable_offset(std::size_t i) { return trainable_prefix(indices{}, i); }
     static constexpr std::size_t trainable_count = trainable_prefix(indices{}, layer_count);
     static constexpr std::size_t first_trainable_layer = first_trainable(indices{});
+    // Whether a trainer checks layer i's gradients at batch B through a bound from its largest
+    // input and output gradient (B * (in + out) values read) rather than one by one: when they
+    // are many times more, since a value of the bound costs several of the test on the M4
+    // (a compare and select in core registers against a VFMA per value loaded eight at a time).
+    template <std::size_t B, std::size_t I>
+    static constexpr bool gradient_bound_pays =
+        trainable_count_of(I) > 8 * B * (layer<I>::in_size + layer<I>::out_size);
 
     // Activations kept for backward: every layer's output, plus per-layer saved state (dropout masks).
     static constexpr std::size_t widest_layer = max_out(indices{});
@@ -353,13 +360,16 @@ public:
     // Back-propagates dy (gradient of the loss w.r.t. the output of layer Last - 1) down to
     // first_trainable_layer, writing the gradient of every trainable parameter (Accumulate:
     // adding to it), layer i's at gradients + trainable_offset(i). delta_a / delta_b:
-    // B * widest_layer scalars each; scratch: backward_scratch_count<B>.
+    // B * widest_layer scalars each; scratch: backward_scratch_count<B>. largest_dy, when given:
+    // [layer_count], where layer i's largest |dy| goes for each i with gradient_bound_pays<B, i>.
     template <std::size_t B, std::size_t Last, bool Accumulate = false, std::size_t Kept = 0>
     static void backward_layers(const Parameters& params, const Scalar* x, const Scalar* activations,
                                 const Scalar* saved, const Scalar* dy, Scalar* gradients, Scalar* delta_a,
-                                Scalar* delta_b, Scalar* scratch) {
+                                Scalar* delta_b, Scalar* scratch, Scalar* largest_dy = nullptr) {
         if constexpr (Last > first_trainable_layer) {
             constexpr std::size_t i = Last - 1;
+            if constexpr (gradient_bound_pays<B, i>)
+                if (largest_dy) largest_dy[i] = kernels::largest_magnitude(dy, B * layer<i>::out_size);
             static_assert(i == 0 || i - 1 >= Kept, "tinymlp: backward reads the outputs forward kept");
             const Scalar* in = i == 0 ? x : activations + B * (activation_offset(i - 1) - activation_offset(Kept));
             // no gradient below the first layer that trains
@@ -371,7 +381,8 @@ public:
                 layer<i>::template backward<Target, B, true>(params.template of<i>(), in, out, kept, dy, dx, dp, scratch);
             else
                 layer<i>::template backward<Target, B>(params.template of<i>(), in, out, kept, dy, dx, dp, scratch);
-            backward_layers<B, i, Accumulate, Kept>(params, x, activations, saved, dx, gradients, delta_b, delta_a, scratch);
+            backward_layers<B, i, Accumulate, Kept>(params, x, activations, saved, dx, gradients, delta_b, delta_a, scratch,
+                                                    largest_dy);
         }
     }
 

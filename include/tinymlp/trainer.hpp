@@ -381,8 +381,9 @@ private:
     Status forward_backward(const S* x, const T* targets, S* loss) {
         if (Status s = check_samples(x, targets, B); s != Status::ok) return s;
         S value = 0;
-        if (Status s = backward_samples<B, false>(x, targets, value); s != Status::ok) return s;
-        if (Status s = finish_gradients(S(1)); s != Status::ok) return s;
+        S largest_dy[Net::layer_count];
+        if (Status s = backward_samples<B, false>(x, targets, value, largest_dy); s != Status::ok) return s;
+        if (Status s = finish_gradients(S(1), x, largest_dy); s != Status::ok) return s;
         if (loss) *loss = value;
         return Status::ok;
     }
@@ -409,7 +410,7 @@ private:
     // gradients or, with Accumulate, adding them to what gradients_ holds. Refuses a non-finite
     // loss before any gradient is touched.
     template <std::size_t Rows, bool Accumulate, class T>
-    Status backward_samples(const S* x, const T* targets, S& value) {
+    Status backward_samples(const S* x, const T* targets, S& value, S* largest_dy = nullptr) {
         static_assert(Rows == B || Net::template backward_scratch_count<Rows> <= buffer_count(Net::template backward_scratch_count<B>),
                       "tinymlp: one sample's backward needs more scratch than the batch's");
         ForwardContext context{dropout_active_, &rng_};
@@ -424,20 +425,51 @@ private:
         S* delta_b = buffers_.deltas + B * Net::widest_layer;
         Net::template backward_layers<Rows, trained_layers, Accumulate, kept_layer>(
             net_->parameter_source(), x, buffers_.activations, buffers_.saved, delta_b, buffers_.gradients, delta_a,
-            delta_b, buffers_.scratch);
+            delta_b, buffers_.scratch, largest_dy);
         return Status::ok;
     }
 
     // The gradients as the update sees them: scaled (the mean over accumulated batches or
-    // samples), plus the L1 term, checked finite, clipped. Without clipping no norm is taken:
-    // the check is an integer test of each gradient.
-    Status finish_gradients(S scale) {
+    // samples), plus the L1 term, checked finite, clipped. Without clipping no norm is taken.
+    // The check tests each gradient, or, after one batch's backward pass (largest_dy given) and
+    // with no L1 term, each layer whose gradients are known finite from its bound skips the test.
+    Status finish_gradients(S scale, const S* x = nullptr, const S* largest_dy = nullptr) {
         S* gradients = buffers_.gradients;
         if (scale != S(1)) kernels::scale(Target{}, gradients, trainable_count, scale);
-        if (!is_zero(regularization_.l1)) penalties_->add_l1(*this);
-        if (!kernels::all_finite(Target{}, gradients, trainable_count)) return Status::non_finite_gradient;
+        const bool l1 = !is_zero(regularization_.l1);
+        if (l1) penalties_->add_l1(*this);
+        const bool finite = largest_dy && !l1 ? layers_finite(x, largest_dy, layer_indices{})
+                                              : kernels::all_finite(Target{}, gradients, trainable_count);
+        if (!finite) return Status::non_finite_gradient;
         if (!is_zero(regularization_.clip_norm)) return penalties_->clip(*this);
         return Status::ok;
+    }
+    template <std::size_t... I>
+    bool layers_finite(const S* x, const S* largest_dy, std::index_sequence<I...>) const {
+        return (layer_finite<I>(x, largest_dy) && ...);
+    }
+    template <std::size_t I>
+    bool layer_finite(const S* x, const S* largest_dy) const {
+        if constexpr (!trains(I)) {
+            return true;
+        } else {
+            if constexpr (Net::template gradient_bound_pays<B, I>)
+                if (within_gradient_bound<I>(largest_dy[I], x)) return true;
+            return kernels::all_finite(Target{}, buffers_.gradients + Net::trainable_offset(I), Net::trainable_count_of(I));
+        }
+    }
+    // Every gradient of layer I's parameters is a sum of at most B * in_size products of an input
+    // and an output gradient of the layer: finite when those are finite and small enough that no
+    // sum can overflow. (Fused steps refuse what fails this bound; the others test such a layer's
+    // gradients one by one.)
+    template <std::size_t I>
+    bool within_gradient_bound(S largest_dy, const S* x) const {
+        // in S, so that cores without a double unit do no software double here:
+        // terms * dy * max(in, 1) <= limit  <=>  dy <= limit / terms / max(in, 1)
+        constexpr S limit = std::numeric_limits<S>::max() / S(4);
+        constexpr S terms = static_cast<S>(B * layer<I>::in_size);
+        const S in = kernels::largest_magnitude(input_of_layer<I>(x), B * layer<I>::in_size);
+        return largest_dy <= limit / terms / (in > S(1) ? in : S(1));
     }
 
     template <std::size_t Rows, class T>
@@ -603,9 +635,8 @@ private:
             fused_deltas<I - 1>(x);
         }
     }
-    // Every gradient a layer's update will see is a sum of at most B * in_size products of an
-    // input and an output gradient (plus decay and L1 terms): finite when those are finite and
-    // small enough that no sum can overflow. A step that fails this bound is refused before any
+    // Every gradient a layer's update will see must be within within_gradient_bound (decay and L1
+    // terms come on top, far inside the bound's margin). A step that fails it is refused before any
     // update, as one whose gradient is not finite (the bound refuses some finite ones, all of them
     // within a factor B * in_size of the largest float).
     template <std::size_t... I>
@@ -617,24 +648,9 @@ private:
         if constexpr (I < first_trained_layer || I >= trained_layers || !trains(I)) {
             return true;
         } else {
-            // in S, so that cores without a double unit do no software double here:
-            // terms * dy * max(in, 1) <= limit  <=>  dy <= limit / terms / max(in, 1)
-            constexpr S limit = std::numeric_limits<S>::max() / S(4);
-            constexpr S terms = static_cast<S>(B * layer<I>::in_size);
-            const S dy = largest_magnitude(buffers_.deltas + delta_place(I), B * layer<I>::out_size);
-            const S in = largest_magnitude(input_of_layer<I>(x), B * layer<I>::in_size);
-            return dy <= limit / terms / (in > S(1) ? in : S(1));
+            const S dy = kernels::largest_magnitude(buffers_.deltas + delta_place(I), B * layer<I>::out_size);
+            return within_gradient_bound<I>(dy, x);
         }
-    }
-    // The largest |value|, or infinity (failing every bound) if one is not finite.
-    static S largest_magnitude(const S* values, std::size_t count) {
-        S largest = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-            if (!is_finite(values[i])) return std::numeric_limits<S>::infinity();  // exponent bits: holds under -ffast-math
-            const S a = values[i] < S(0) ? -values[i] : values[i];
-            largest = a > largest ? a : largest;
-        }
-        return largest;
     }
     template <std::size_t... I>
     void fused_updates(const S* x, const Decays& decays, std::index_sequence<I...>) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 #include "../out_of_line.hpp"
 #include "../real.hpp"
@@ -31,6 +32,23 @@ bool all_finite(ScalarTarget, const S* x, std::size_t count) {
     FloatBits<S> flags = 0;
     for (std::size_t i = 0; i < count; ++i) flags |= non_finite_flag(x[i]);
     return no_non_finite_flag<S>(flags);
+}
+
+// The largest |x|, or infinity when one is NaN or infinite. Compared by bits: without the sign,
+// the bits of finite floats order as their magnitudes, and NaN and infinity lie above them all;
+// no float compare (a library call on cores without an FPU). Every target runs this one.
+template <class S>
+S largest_magnitude(const S* x, std::size_t count) {
+    constexpr FloatBits<S> magnitude = FloatBits<S>(~FloatBits<S>(0)) >> 1;
+    FloatBits<S> largest = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const FloatBits<S> bits = bits_of(x[i]) & magnitude;
+        largest = bits > largest ? bits : largest;
+    }
+    if (largest >= exponent_bits<S>) largest = exponent_bits<S>;  // infinity
+    S value;
+    std::memcpy(&value, &largest, sizeof value);
+    return value;
 }
 
 // Sum of squares, accumulated in SumType<S> (double but on float-only cores, real.hpp) so that a
