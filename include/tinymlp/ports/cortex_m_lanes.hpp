@@ -20,6 +20,7 @@
 #include "../kernels/float_functions.hpp"
 #include "cortex_m_float_loops.hpp"
 #include "cortex_m_mve_loops.hpp"
+#include "cortex_m_soft_float.hpp"
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
 #include <arm_mve.h>

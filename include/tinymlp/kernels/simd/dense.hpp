@@ -396,6 +396,9 @@ inline void sgd_one_sample(const float* x, const float* dy, float* w, std::size_
 // cores without an FPU).
 template <class V, std::size_t Out, class S>
 TINYMLP_GEMM_BLOCK_ATTRIBUTES inline void outer_product_rows(const S* x, const S* dy, S* dw, std::size_t rows) {
+#if defined(TINYMLP_PORT_SOFT_FLOAT) && TINYMLP_PORT_SOFT_FLOAT
+    if constexpr (std::is_same_v<S, float>) return port::soft_float::outer_product_rows<Out>(x, dy, dw, rows);
+#endif
     for (std::size_t i = 0; i < rows; ++i) {
         const V xi(x[i]);
         S* row = dw + i * Out;
@@ -412,6 +415,9 @@ void dense_forward(SimdTarget<Arch>, const S* x, const S* w, const S* b, S* y) {
 #if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
     (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
     if constexpr (B == 1 && std::is_same_v<S, float>) return simd::dense_forward_one_sample<V, In, Out>(x, w, b, y);
+#endif
+#if defined(TINYMLP_PORT_SOFT_FLOAT) && TINYMLP_PORT_SOFT_FLOAT
+    if constexpr (B == 1 && std::is_same_v<S, float>) return port::soft_float::dense_forward_one_sample<In, Out>(x, w, b, y);
 #endif
     simd::gemm<V, B, Out, In, simd::Layout<In, 1, Out, Out>>(x, w, y, b);
 }

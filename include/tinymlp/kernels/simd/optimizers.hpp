@@ -27,6 +27,10 @@ void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S w
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
     if constexpr (std::is_same_v<S, float>) return port::sgd_update(p, g, count, lr, weight_decay);
 #endif
+#if defined(TINYMLP_PORT_SOFT_FLOAT) && TINYMLP_PORT_SOFT_FLOAT
+    if constexpr (std::is_same_v<S, float>)
+        if (weight_decay == S(0)) return port::soft_float::sgd_update(p, g, count, -lr);
+#endif
     if (weight_decay == S(0)) {
         simd::for_each_vector<V>(count, [&](std::size_t i, std::size_t n) {
             simd::store(p + i, fma(minus_rate, simd::load<V>(g + i, n), simd::load<V>(p + i, n)), n);
@@ -46,6 +50,9 @@ template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes
 TINYMLP_GEMM_BLOCK_ATTRIBUTES void dense_sgd_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S lr) {
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
     if constexpr (std::is_same_v<S, float>) return simd::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
+#endif
+#if defined(TINYMLP_PORT_SOFT_FLOAT) && TINYMLP_PORT_SOFT_FLOAT
+    if constexpr (std::is_same_v<S, float>) return port::soft_float::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
 #endif
     using V = simd::Vector<S, Arch>;
     const V minus_rate(-lr);
