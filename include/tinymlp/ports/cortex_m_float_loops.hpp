@@ -305,72 +305,52 @@ TINYMLP_LOOP void sgd_step8(float* p, const float* g, std::size_t eights, float 
           "s21", "s22", "s23");
 }
 
-// The sum of x[0, 8 * eights) squared, in eight chains (s8-s15) added pairwise at the end.
+// The sum over x[0, 8 * eights) of the terms TERMS8 makes of eight registers (eight VFMA into
+// s8-s15, s1 holding zero), in eight chains added pairwise at the end.
+#define TINYMLP_SUM_OF_TERMS8(TERMS8)                                                                 \
+    register float sum __asm__("s0");                                                                \
+    std::size_t sixteens = eights / 2, eight = eights % 2;                                           \
+    __asm__ volatile(                                                                                \
+        "vldmia %[zero], {s8-s15}\n\t"                                                               \
+        "vmov.f32 s1, s8\n\t"                                                                        \
+        "cmp %[sixteens], #0\n\t" "beq 2f\n"                                                          \
+        "1:\n\t"                                                                                     \
+        "vldmia %[x]!, {s16-s31}\n\t"                                                                \
+        TERMS8("s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23")                               \
+        TERMS8("s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31")                               \
+        "subs %[sixteens], %[sixteens], #1\n\t"                                                      \
+        "bne 1b\n"                                                                                   \
+        "2:\n\t"                                                                                     \
+        "cmp %[eight], #0\n\t" "beq 3f\n\t"                                                          \
+        "vldmia %[x]!, {s16-s23}\n\t"                                                                \
+        TERMS8("s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23")                               \
+        "3:\n\t"                                                                                     \
+        "vadd.f32 s8, s8, s9\n\t" "vadd.f32 s10, s10, s11\n\t" "vadd.f32 s12, s12, s13\n\t"          \
+        "vadd.f32 s14, s14, s15\n\t" "vadd.f32 s8, s8, s10\n\t" "vadd.f32 s12, s12, s14\n\t"        \
+        "vadd.f32 s0, s8, s12\n\t"                                                                   \
+        : "=t"(sum), [x] "+&r"(x), [sixteens] "+&r"(sixteens), [eight] "+&r"(eight)                  \
+        : [zero] "r"(zeros16)                                                                        \
+        : "cc", "memory", "s1", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", TINYMLP_CLOBBER_S16_S31); \
+    return sum;
+
+// The sum of x[0, 8 * eights) squared.
 #define TINYMLP_SQUARES8(a, b, c, d, e, f, g, h)                                                     \
     "vfma.f32 s8, " a ", " a "\n\t" "vfma.f32 s9, " b ", " b "\n\t" "vfma.f32 s10, " c ", " c "\n\t"     \
     "vfma.f32 s11, " d ", " d "\n\t" "vfma.f32 s12, " e ", " e "\n\t" "vfma.f32 s13, " f ", " f "\n\t"   \
     "vfma.f32 s14, " g ", " g "\n\t" "vfma.f32 s15, " h ", " h "\n\t"
-TINYMLP_LOOP float sum_of_squares8(const float* x, std::size_t eights) {
-    register float sum __asm__("s0");
-    std::size_t sixteens = eights / 2, eight = eights % 2;
-    __asm__ volatile(
-        "vldmia %[zero], {s8-s15}\n\t"
-        "cmp %[sixteens], #0\n\t" "beq 2f\n"
-        "1:\n\t"
-        "vldmia %[x]!, {s16-s31}\n\t"
-        TINYMLP_SQUARES8("s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23")
-        TINYMLP_SQUARES8("s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31")
-        "subs %[sixteens], %[sixteens], #1\n\t"
-        "bne 1b\n"
-        "2:\n\t"
-        "cmp %[eight], #0\n\t" "beq 3f\n\t"
-        "vldmia %[x]!, {s16-s23}\n\t"
-        TINYMLP_SQUARES8("s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23")
-        "3:\n\t"
-        "vadd.f32 s8, s8, s9\n\t" "vadd.f32 s10, s10, s11\n\t" "vadd.f32 s12, s12, s13\n\t"
-        "vadd.f32 s14, s14, s15\n\t" "vadd.f32 s8, s8, s10\n\t" "vadd.f32 s12, s12, s14\n\t"
-        "vadd.f32 s0, s8, s12\n\t"
-        : "=t"(sum), [x] "+&r"(x), [sixteens] "+&r"(sixteens), [eight] "+&r"(eight)
-        : [zero] "r"(zeros16)
-        : "cc", "memory", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", TINYMLP_CLOBBER_S16_S31);
-    return sum;
-}
+TINYMLP_LOOP float sum_of_squares8(const float* x, std::size_t eights) { TINYMLP_SUM_OF_TERMS8(TINYMLP_SQUARES8) }
 #undef TINYMLP_SQUARES8
 
-// The sum of x[0, 8 * eights) times zero, in eight chains: 0 when every value is finite, NaN when
-// one is infinite or NaN (x * 0 is NaN exactly then). all_finite on a whole gradient buffer: one
-// VLDM and a VFMA per value, where the integer test takes a load and three instructions each.
+// The sum of x[0, 8 * eights) times zero: 0 when every value is finite, NaN when one is infinite
+// or NaN (x * 0 is NaN exactly then). all_finite on a whole gradient buffer: one VLDM and a VFMA
+// per value, where the integer test takes a load and three instructions each.
 #define TINYMLP_ZERO_PRODUCTS8(a, b, c, d, e, f, g, h)                                               \
     "vfma.f32 s8, " a ", s1\n\t" "vfma.f32 s9, " b ", s1\n\t" "vfma.f32 s10, " c ", s1\n\t"           \
     "vfma.f32 s11, " d ", s1\n\t" "vfma.f32 s12, " e ", s1\n\t" "vfma.f32 s13, " f ", s1\n\t"         \
     "vfma.f32 s14, " g ", s1\n\t" "vfma.f32 s15, " h ", s1\n\t"
-TINYMLP_LOOP float zero_products8(const float* x, std::size_t eights) {
-    register float sum __asm__("s0");
-    std::size_t sixteens = eights / 2, eight = eights % 2;
-    __asm__ volatile(
-        "vldmia %[zero], {s8-s15}\n\t"
-        "vmov.f32 s1, s8\n\t"
-        "cmp %[sixteens], #0\n\t" "beq 2f\n"
-        "1:\n\t"
-        "vldmia %[x]!, {s16-s31}\n\t"
-        TINYMLP_ZERO_PRODUCTS8("s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23")
-        TINYMLP_ZERO_PRODUCTS8("s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31")
-        "subs %[sixteens], %[sixteens], #1\n\t"
-        "bne 1b\n"
-        "2:\n\t"
-        "cmp %[eight], #0\n\t" "beq 3f\n\t"
-        "vldmia %[x]!, {s16-s23}\n\t"
-        TINYMLP_ZERO_PRODUCTS8("s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23")
-        "3:\n\t"
-        "vadd.f32 s8, s8, s9\n\t" "vadd.f32 s10, s10, s11\n\t" "vadd.f32 s12, s12, s13\n\t"
-        "vadd.f32 s14, s14, s15\n\t" "vadd.f32 s8, s8, s10\n\t" "vadd.f32 s12, s12, s14\n\t"
-        "vadd.f32 s0, s8, s12\n\t"
-        : "=t"(sum), [x] "+&r"(x), [sixteens] "+&r"(sixteens), [eight] "+&r"(eight)
-        : [zero] "r"(zeros16)
-        : "cc", "memory", "s1", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", TINYMLP_CLOBBER_S16_S31);
-    return sum;
-}
+TINYMLP_LOOP float zero_products8(const float* x, std::size_t eights) { TINYMLP_SUM_OF_TERMS8(TINYMLP_ZERO_PRODUCTS8) }
 #undef TINYMLP_ZERO_PRODUCTS8
+#undef TINYMLP_SUM_OF_TERMS8
 
 // Adam without weight decay on p, g, m, v [0, 8 * eights), in the order of operations of
 // kernels::adam_update: m = fma(1 - b1, g, b1 m); v = fma((1 - b2) g, g, b2 v);
