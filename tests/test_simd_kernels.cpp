@@ -461,6 +461,58 @@ void softmax_all() {
 
 // --- optimizers -------------------------------------------------------------------------------
 
+// One parameter's Adam step with both multiply-adds fused, as the vector kernels and the ports'
+// loops make it (the reference kernel fuses them only where the target has a fast fma).
+template <class S>
+void fused_adam(const kernels::AdamStep<S>& a, S g, S& p, S& m, S& v) {
+    m = std::fma(a.one_minus_beta1, g, a.beta1 * m);
+    v = std::fma(a.one_minus_beta2 * g, g, a.beta2 * v);
+    const S denominator = std::sqrt(v) / a.bias_correction2_sqrt + a.epsilon;
+    p = p - a.step_size * m / denominator;
+}
+// Where multiply-adds are fused instructions (the ports' Adam loops, FMA targets), the Adam
+// kernels give fused_adam's bits; elsewhere a vector fma may be a product and a sum.
+#if (defined(TINYMLP_PORT_ADAM_LOOPS) && TINYMLP_PORT_ADAM_LOOPS) || (defined(__FP_FAST_FMAF) && defined(__FP_FAST_FMA))
+constexpr bool adam_is_fused = true;
+#else
+constexpr bool adam_is_fused = false;
+#endif
+// Tolerance of an Adam result against fused_adam's: none where adam_is_fused, else `units` eps of
+// (|reference| + 1).
+template <class S>
+auto adam_tolerance(const S* reference, double units) {
+    return [reference, units](std::size_t i) {
+        return adam_is_fused ? 0.0 : units * eps<S> * (std::fabs(reference[i]) + 1);
+    };
+}
+
+// A fused one-sample Adam step makes each gradient x_i dy_o and applies it as adam_update does,
+// through the ports' loops where Out is a whole number of their blocks.
+template <class S, std::size_t Rows, std::size_t Out>
+void one_sample_adam(Worst& worst) {
+    static S x[Rows], dy[Out], w_fast[Rows * Out], w_ref[Rows * Out], m_fast[Rows * Out], m_ref[Rows * Out],
+        v_fast[Rows * Out], v_ref[Rows * Out];
+    Pcg32 rng(Rows * 100 + Out);
+    fill(x, Rows, rng);
+    fill(dy, Out, rng);
+    fill(w_fast, Rows * Out, rng);
+    fill(m_fast, Rows * Out, rng, 0.1);
+    for (std::size_t i = 0; i < Rows * Out; ++i) {
+        w_ref[i] = w_fast[i];
+        m_ref[i] = m_fast[i];
+        v_fast[i] = v_ref[i] = S(0.01) * std::fabs(m_fast[i]);
+    }
+    const kernels::AdamStep<S> adam{S(0.9), S(0.999), S(0.1), S(0.001), S(1e-8), S(0.01 / 0.19), S(0.0447)};
+    kernels::dense_adam_one_sample<Rows, Out>(Fast{}, x, dy, w_fast, m_fast, v_fast, adam);
+    for (std::size_t i = 0; i < Rows * Out; ++i) {
+        const S g = x[i / Out] * dy[i % Out];
+        fused_adam(adam, g, w_ref[i], m_ref[i], v_ref[i]);
+    }
+    compare("dense_adam_one_sample w", w_fast, w_ref, Rows * Out, adam_tolerance(w_ref, 8), worst);
+    compare("dense_adam_one_sample m", m_fast, m_ref, Rows * Out, adam_tolerance(m_ref, 4), worst);
+    compare("dense_adam_one_sample v", v_fast, v_ref, Rows * Out, adam_tolerance(v_ref, 4), worst);
+}
+
 template <class S>
 void optimizers_all() {
     Buffers<S>& m = buffers<S>();
@@ -512,7 +564,19 @@ void optimizers_all() {
         compare("adam_update p", p_fast, p_ref, count, relative(p_ref, 8), worst);
         compare("adam_update m", state_fast, state_ref, count, relative(state_ref, 4), worst);
         compare("adam_update v", second_fast, second_ref, count, relative(second_ref, 4), worst);
+
+        // Without decay the ports' Adam loops take the blocks (8 parameters on M4/M7/M33, 4 on the
+        // M55's Helium), with the reference's operations in its order.
+        reset();
+        kernels::adam_update(Fast{}, p_fast, g, state_fast, second_fast, count, adam, S(0));
+        for (std::size_t i = 0; i < count; ++i) fused_adam(adam, g[i], p_ref[i], state_ref[i], second_ref[i]);
+        compare("adam_update without decay p", p_fast, p_ref, count, adam_tolerance(p_ref, 8), worst);
+        compare("adam_update without decay m", state_fast, state_ref, count, adam_tolerance(state_ref, 4), worst);
+        compare("adam_update without decay v", second_fast, second_ref, count, adam_tolerance(second_ref, 4), worst);
     }
+    one_sample_adam<S, 3, 8>(worst);
+    one_sample_adam<S, 5, 12>(worst);
+    one_sample_adam<S, 2, 10>(worst);
     std::printf("  largest error: %.3g of its tolerance\n", worst.value);
 }
 

@@ -386,7 +386,8 @@ TINYMLP_LOOP float zero_products8(const float* x, std::size_t eights) { TINYMLP_
     "vsub.f32 s11, s11, s19\n\t" "vsub.f32 s12, s12, s20\n\t" "vsub.f32 s13, s13, s21\n\t"            \
     "vsub.f32 s14, s14, s22\n\t" "vsub.f32 s15, s15, s23\n\t"                                          \
     "vstmia %[p]!, {s8-s15}\n\t"
-TINYMLP_LOOP void adam_step8(float* p, const float* g, float* m, float* v, std::size_t eights, const float* constants) {
+inline constexpr std::size_t adam_block = 8;
+TINYMLP_LOOP void adam_blocks(float* p, const float* g, float* m, float* v, std::size_t eights, const float* constants) {
     __asm__ volatile(
         "vldmia %[c], {s24-s30}\n\t"
         "cmp %[eights], #0\n\t" "beq 2f\n"
@@ -403,8 +404,8 @@ TINYMLP_LOOP void adam_step8(float* p, const float* g, float* m, float* v, std::
 
 // One sample's Adam step without a gradient buffer on `rows` rows of `eights` * 8 parameters
 // (contiguous in p, m and v): the gradient of row i, column o is x[i] dy[o] rounded, as
-// outer_columns8 makes it, then adam_step8's operations.
-TINYMLP_LOOP void adam_outer8(const float* x, const float* dy, float* p, float* m, float* v, std::size_t rows,
+// outer_columns8 makes it, then adam_blocks' operations.
+TINYMLP_LOOP void adam_outer(const float* x, const float* dy, float* p, float* m, float* v, std::size_t rows,
                         std::size_t eights, const float* constants) {
     const std::size_t back = eights * 32;
     std::size_t left = 0;

@@ -86,6 +86,57 @@ TINYMLP_LOOP void dense_columns8(const float* x, std::size_t k_count, const floa
 #undef TINYMLP_STEP8
 }
 
+// Adam without weight decay on blocks of four parameters, in the order of operations of
+// kernels::adam_update: m = fma(1 - b1, g, b1 m); v = fma((1 - b2) g, g, b2 v);
+// p = p - step_size m / (sqrt(v) / c2 + eps). `constants`: b1, b2, 1 - b1, 1 - b2, eps,
+// step_size, c2. m and v are vector operations; the square roots and the quotients are scalar
+// VSQRT and VDIV (Helium has neither for vectors) on the S registers under q2, q3 and q1, so no
+// lane is moved. The gradients arrive in q0 (ADAM_GRADIENT), as loaded or as x dy.
+inline constexpr std::size_t adam_block = 4;
+#define TINYMLP_ADAM4(ADAM_GRADIENT, SCALE_OPERAND)                                                                 \
+    __asm__ volatile(                                                                                \
+        "wls lr, %[fours], 2f\n"                                                                     \
+        "1:\n\t"                                                                                     \
+        ADAM_GRADIENT                                                                                \
+        "vldrw.32 q1, [%[m]]\n\t" "vmul.f32 q1, q1, %[b1]\n\t" "vfma.f32 q1, q0, %[omb1]\n\t"        \
+        "vstrw.32 q1, [%[m]], #16\n\t"                                                               \
+        "vldrw.32 q2, [%[v]]\n\t" "vmul.f32 q2, q2, %[b2]\n\t" "vmul.f32 q3, q0, %[omb2]\n\t"        \
+        "vfma.f32 q2, q3, q0\n\t" "vstrw.32 q2, [%[v]], #16\n\t"                                     \
+        "vsqrt.f32 s12, s8\n\t" "vsqrt.f32 s13, s9\n\t" "vsqrt.f32 s14, s10\n\t" "vsqrt.f32 s15, s11\n\t"  \
+        "vdiv.f32 s12, s12, %[c2]\n\t" "vdiv.f32 s13, s13, %[c2]\n\t" "vdiv.f32 s14, s14, %[c2]\n\t"  \
+        "vdiv.f32 s15, s15, %[c2]\n\t" "vadd.f32 q3, q3, %[eps]\n\t" "vmul.f32 q1, q1, %[step]\n\t"  \
+        "vdiv.f32 s4, s4, s12\n\t" "vdiv.f32 s5, s5, s13\n\t" "vdiv.f32 s6, s6, s14\n\t"            \
+        "vdiv.f32 s7, s7, s15\n\t"                                                                  \
+        "vldrw.32 q0, [%[p]]\n\t" "vsub.f32 q0, q0, q1\n\t" "vstrw.32 q0, [%[p]], #16\n\t"          \
+        "le lr, 1b\n"                                                                                \
+        "2:\n\t"                                                                                     \
+        : [p] "+&r"(p), [g] "+&r"(g), [m] "+&r"(m), [v] "+&r"(v)                                      \
+        : [fours] "r"(fours), [b1] "r"(constants[0]), [b2] "r"(constants[1]), [omb1] "r"(constants[2]), \
+          [omb2] "r"(constants[3]), [eps] "r"(constants[4]), [step] "r"(constants[5]), [c2] "t"(constants[6])  \
+          SCALE_OPERAND                                                                              \
+        : "cc", "memory", "lr", "q0", "q1", "q2", "q3");
+
+#define TINYMLP_ADAM4_SCALE , [x] "r"(x)
+
+// Adam on p, g, m, v [0, 4 * fours).
+TINYMLP_LOOP void adam_blocks(float* p, const float* g, float* m, float* v, std::size_t fours, const float* constants) {
+    TINYMLP_ADAM4("vldrw.32 q0, [%[g]], #16\n\t", )
+}
+
+// One sample's Adam step without a gradient buffer on `rows` rows of 4 * `fours` parameters
+// (contiguous in p, m and v): the gradient of row i, column o is the rounded product dy[o] x[i],
+// as the one-sample weight gradient is made.
+TINYMLP_LOOP void adam_outer(const float* xs, const float* dy, float* p, float* m, float* v, std::size_t rows,
+                             std::size_t fours, const float* constants) {
+    for (std::size_t i = 0; i < rows; ++i) {
+        const float x = xs[i];
+        const float* g = dy;
+        TINYMLP_ADAM4("vldrw.32 q0, [%[g]], #16\n\t" "vmul.f32 q0, q0, %[x]\n\t", TINYMLP_ADAM4_SCALE)
+    }
+}
+#undef TINYMLP_ADAM4
+#undef TINYMLP_ADAM4_SCALE
+
 #undef TINYMLP_LOOP
 
 }  // namespace tinymlp::port

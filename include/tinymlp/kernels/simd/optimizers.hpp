@@ -17,6 +17,14 @@
 #include "dense.hpp"
 #include "lanes.hpp"
 
+// The port's Adam loops: ports/cortex_m_float_loops.hpp (M4, M7, M33), cortex_m_mve_loops.hpp (M55).
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#define TINYMLP_PORT_ADAM_LOOPS 1
+#else
+#define TINYMLP_PORT_ADAM_LOOPS 0
+#endif
+
 namespace tinymlp::kernels {
 
 // p <- p - lr (g + wd p); without decay p - lr g
@@ -101,7 +109,7 @@ inline void adam_vector(const AdamVectors<V>& a, const V& gi, S* p, S* m, S* v, 
     const V denominator = sqrt(vv) / a.c2_sqrt + a.eps;
     store(p, load<V>(p, n) - a.step_size * mv / denominator, n);
 }
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+#if TINYMLP_PORT_ADAM_LOOPS
 inline void adam_constants(const AdamStep<float>& a, float (&constants)[7]) {
     const float values[7] = {a.beta1,   a.beta2,     a.one_minus_beta1,      a.one_minus_beta2,
                              a.epsilon, a.step_size, a.bias_correction2_sqrt};
@@ -109,14 +117,14 @@ inline void adam_constants(const AdamStep<float>& a, float (&constants)[7]) {
 }
 // adam_update on the port's loop, and adam_vector's operations one value at a time for its tail
 // and for decay: one out-of-line copy for every layer.
-TINYMLP_OUT_OF_LINE inline void adam_update_float_loops(float* p, const float* g, float* m, float* v, std::size_t count,
+TINYMLP_OUT_OF_LINE inline void adam_update_port_loops(float* p, const float* g, float* m, float* v, std::size_t count,
                                                         const AdamStep<float>& a, float weight_decay) {
     std::size_t i = 0;
     if (weight_decay == 0.0f) {
         float constants[7];
         adam_constants(a, constants);
-        i = count / 8 * 8;
-        port::adam_step8(p, g, m, v, count / 8, constants);
+        i = count / port::adam_block * port::adam_block;
+        port::adam_blocks(p, g, m, v, count / port::adam_block, constants);
     }
     for (; i < count; ++i) {
         const float gi = weight_decay == 0.0f ? g[i] : __builtin_fmaf(weight_decay, p[i], g[i]);
@@ -138,8 +146,8 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 [[gnu::flatten]] void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
                  S weight_decay) {
     using V = simd::Vector<S, Arch>;
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-    if constexpr (std::is_same_v<S, float>) return simd::adam_update_float_loops(p, g, m, v, count, a, weight_decay);
+#if TINYMLP_PORT_ADAM_LOOPS
+    if constexpr (std::is_same_v<S, float>) return simd::adam_update_port_loops(p, g, m, v, count, a, weight_decay);
 #endif
     const simd::AdamVectors<V> vectors(a);
     const V decay(weight_decay);
@@ -155,11 +163,11 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 [[gnu::flatten]] TINYMLP_GEMM_BLOCK_ATTRIBUTES void dense_adam_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S* m, S* v,
                                             const AdamStep<S>& a) {
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-    if constexpr (std::is_same_v<S, float> && Out % 8 == 0) {
+#if TINYMLP_PORT_ADAM_LOOPS
+    if constexpr (std::is_same_v<S, float> && Out % port::adam_block == 0) {
         float constants[7];
         simd::adam_constants(a, constants);
-        return port::adam_outer8(x, dy, w, m, v, Rows, Out / 8, constants);
+        return port::adam_outer(x, dy, w, m, v, Rows, Out / port::adam_block, constants);
     }
 #endif
     using V = simd::Vector<S, Arch>;
