@@ -472,7 +472,7 @@ void fused_adam(const kernels::AdamStep<S>& a, S g, S& p, S& m, S& v) {
 }
 // Where multiply-adds are fused instructions (the ports' Adam loops, FMA targets), the Adam
 // kernels give fused_adam's bits; elsewhere a vector fma may be a product and a sum.
-#if (defined(TINYMLP_PORT_ADAM_LOOPS) && TINYMLP_PORT_ADAM_LOOPS) || (defined(__FP_FAST_FMAF) && defined(__FP_FAST_FMA))
+#if (defined(TINYMLP_PORT_UPDATE_LOOPS) && TINYMLP_PORT_UPDATE_LOOPS) || (defined(__FP_FAST_FMAF) && defined(__FP_FAST_FMA))
 constexpr bool adam_is_fused = true;
 #else
 constexpr bool adam_is_fused = false;

@@ -481,17 +481,6 @@ TINYMLP_LOOP void relu_backward_pairs(const float* x, const float* dy, float* dx
 
 // --- in C++: loops whose time goes to memory, not to the FPU, kept out of line for their size ---
 
-// p <- p - lr (g + wd p), or without decay p - lr g (sgd_step8 and a loop for the tail): the
-// reference's fused multiply-adds (kernels/optimizers.hpp).
-TINYMLP_LOOP void sgd_update(float* p, const float* g, std::size_t count, float lr, float weight_decay) {
-    if (weight_decay == 0.0f) {
-        sgd_step8(p, g, count / 8, -lr);
-        for (std::size_t i = count / 8 * 8; i < count; ++i) p[i] = __builtin_fmaf(-lr, g[i], p[i]);
-    } else {
-        for (std::size_t i = 0; i < count; ++i) p[i] = __builtin_fmaf(-lr, __builtin_fmaf(weight_decay, p[i], g[i]), p[i]);
-    }
-}
-
 // db[o] = (accumulate ? db[o] : 0) + dy[0][o] + dy[1][o] + ..., the rows in order as the reference
 // (kernels/dense.hpp dense_backward_bias). One sample's (db = 0 + dy) eight at a time.
 TINYMLP_LOOP void column_sums(const float* dy, float* db, std::size_t rows, std::size_t columns, bool accumulate) {

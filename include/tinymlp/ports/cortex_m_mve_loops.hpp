@@ -86,6 +86,75 @@ TINYMLP_LOOP void dense_columns8(const float* x, std::size_t k_count, const floa
 #undef TINYMLP_STEP8
 }
 
+// dW[i][0, 16) = x[i] dy[0, 16) for i < rows, dW's rows `stride` floats apart: dy in q4-q7, two
+// rows per LDRD, each product rounded once (VMUL by the scalar x[i]).
+TINYMLP_LOOP void outer_columns16(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {
+    const std::size_t next = stride * sizeof(float);
+    unsigned x0 = 0, x1 = 0;
+#define TINYMLP_ROW16(xi)                                                                            \
+    "vmul.f32 q0, q4, " xi "\n\t" "vmul.f32 q1, q5, " xi "\n\t" "vmul.f32 q2, q6, " xi "\n\t"        \
+    "vmul.f32 q3, q7, " xi "\n\t" "vstrw.32 q0, [%[dw]]\n\t" "vstrw.32 q1, [%[dw], #16]\n\t"          \
+    "vstrw.32 q2, [%[dw], #32]\n\t" "vstrw.32 q3, [%[dw], #48]\n\t" "add %[dw], %[dw], %[next]\n\t"
+    __asm__ volatile(
+        "vldrw.32 q4, [%[dy]]\n\t" "vldrw.32 q5, [%[dy], #16]\n\t"
+        "vldrw.32 q6, [%[dy], #32]\n\t" "vldrw.32 q7, [%[dy], #48]\n\t"
+        "wls lr, %[pairs], 2f\n"
+        "1:\n\t"
+        "ldrd %[x0], %[x1], [%[x]], #8\n\t"
+        TINYMLP_ROW16("%[x0]") TINYMLP_ROW16("%[x1]")
+        "le lr, 1b\n"
+        "2:\n\t"
+        "cmp %[odd], #0\n\t" "beq 3f\n\t"
+        "ldr %[x0], [%[x]]\n\t"
+        TINYMLP_ROW16("%[x0]")
+        "3:\n\t"
+        : [x] "+&r"(x), [dw] "+&r"(dw), [x0] "=&r"(x0), [x1] "=&r"(x1)
+        : [dy] "r"(dy), [next] "r"(next), [pairs] "r"(rows / 2), [odd] "r"(rows % 2)
+        : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+#undef TINYMLP_ROW16
+}
+
+// The same for 8 columns: dy in q6-q7.
+TINYMLP_LOOP void outer_columns8(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {
+    const std::size_t next = stride * sizeof(float);
+    unsigned x0 = 0, x1 = 0;
+#define TINYMLP_ROW8(xi)                                                                             \
+    "vmul.f32 q0, q6, " xi "\n\t" "vmul.f32 q1, q7, " xi "\n\t" "vstrw.32 q0, [%[dw]]\n\t"              \
+    "vstrw.32 q1, [%[dw], #16]\n\t" "add %[dw], %[dw], %[next]\n\t"
+    __asm__ volatile(
+        "vldrw.32 q6, [%[dy]]\n\t" "vldrw.32 q7, [%[dy], #16]\n\t"
+        "wls lr, %[pairs], 2f\n"
+        "1:\n\t"
+        "ldrd %[x0], %[x1], [%[x]], #8\n\t"
+        TINYMLP_ROW8("%[x0]") TINYMLP_ROW8("%[x1]")
+        "le lr, 1b\n"
+        "2:\n\t"
+        "cmp %[odd], #0\n\t" "beq 3f\n\t"
+        "ldr %[x0], [%[x]]\n\t"
+        TINYMLP_ROW8("%[x0]")
+        "3:\n\t"
+        : [x] "+&r"(x), [dw] "+&r"(dw), [x0] "=&r"(x0), [x1] "=&r"(x1)
+        : [dy] "r"(dy), [next] "r"(next), [pairs] "r"(rows / 2), [odd] "r"(rows % 2)
+        : "cc", "memory", "lr", "q0", "q1", "q6", "q7");
+#undef TINYMLP_ROW8
+}
+
+// p[0, 8 * eights) += minus_rate g: one VFMA by the scalar per four values.
+TINYMLP_LOOP void sgd_step8(float* p, const float* g, std::size_t eights, float minus_rate) {
+    __asm__ volatile(
+        "wls lr, %[eights], 2f\n"
+        "1:\n\t"
+        "vldrw.32 q0, [%[g]], #16\n\t" "vldrw.32 q1, [%[g]], #16\n\t"
+        "vldrw.32 q2, [%[p]]\n\t" "vldrw.32 q3, [%[p], #16]\n\t"
+        "vfma.f32 q2, q0, %[rate]\n\t" "vfma.f32 q3, q1, %[rate]\n\t"
+        "vstrw.32 q2, [%[p]], #16\n\t" "vstrw.32 q3, [%[p]], #16\n\t"
+        "le lr, 1b\n"
+        "2:\n\t"
+        : [p] "+&r"(p), [g] "+&r"(g)
+        : [eights] "r"(eights), [rate] "r"(minus_rate)
+        : "cc", "memory", "lr", "q0", "q1", "q2", "q3");
+}
+
 // Adam without weight decay on blocks of four parameters, in the order of operations of
 // kernels::adam_update: m = fma(1 - b1, g, b1 m); v = fma((1 - b2) g, g, b2 v);
 // p = p - step_size m / (sqrt(v) / c2 + eps). `constants`: b1, b2, 1 - b1, 1 - b2, eps,

@@ -335,7 +335,7 @@ inline void column_sums(const S* dy, S* db, LaneCount lanes) {
 #if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
     (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
 // One sample on a Cortex-M with the port's float loops (ports/cortex_m_float_loops.hpp, and the
-// forward ones of ports/cortex_m_mve_loops.hpp on Helium).
+// forward and weight gradient ones of ports/cortex_m_mve_loops.hpp on Helium).
 // TINYMLP_SMALL_CODE=1 runs every layer 8 columns at a time and leaves out the 16-column loops
 // (less flash; x is loaded once per 8 outputs instead of 16). The values are the same.
 #if defined(TINYMLP_SMALL_CODE) && TINYMLP_SMALL_CODE
@@ -354,17 +354,6 @@ inline void dense_forward_one_sample(const float* x, const float* w, const float
     if constexpr (Out > done)
         gemm<V, 1, Out - done, In, Layout<In, 1, Out, Out>>(x, w + done, y + done, b ? b + done : nullptr);
 }
-#endif
-
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-
-// dx = dy W^T: one chain of multiply-adds per input when rows of W are whole groups of 8.
-template <std::size_t In, std::size_t Out>
-inline constexpr bool input_gradient_by_loops = Out % 8 == 0;
-template <std::size_t In, std::size_t Out>
-inline void dense_backward_input_one_sample(const float* dy, const float* w, float* dx) {
-    port::dot_rows8(dy, w, Out, Out, dx, In);
-}
 
 // Rows [0, rows) of dW = x^T dy (dW's rows Out apart): each value the rounded product x_i dy_o.
 template <std::size_t Out>
@@ -377,7 +366,19 @@ inline void weight_gradient_one_sample(const float* x, const float* dy, float* d
             for (std::size_t o = done; o < Out; ++o) dw[i * Out + o] = x[i] * dy[o];
 }
 
-// W <- W + minus_rate (x^T dy) on rows [0, rows), each product rounded as above.
+#endif
+
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+
+// dx = dy W^T: one chain of multiply-adds per input when rows of W are whole groups of 8.
+template <std::size_t In, std::size_t Out>
+inline constexpr bool input_gradient_by_loops = Out % 8 == 0;
+template <std::size_t In, std::size_t Out>
+inline void dense_backward_input_one_sample(const float* dy, const float* w, float* dx) {
+    port::dot_rows8(dy, w, Out, Out, dx, In);
+}
+
+// W <- W + minus_rate (x^T dy) on rows [0, rows), each product rounded as weight_gradient_one_sample's.
 template <std::size_t Out>
 inline void sgd_one_sample(const float* x, const float* dy, float* w, std::size_t rows, float minus_rate) {
     constexpr std::size_t done = Out / 8 * 8;
@@ -462,7 +463,8 @@ template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, b
           simd::if_lanes<S, Arch> = 0>
 void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw, std::bool_constant<Accumulate> = {}) {
     using V = simd::Vector<S, Arch>;
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
     if constexpr (B == 1 && !Accumulate && std::is_same_v<S, float>)
         return simd::weight_gradient_one_sample<Out>(x, dy, dw, In);
 #endif
@@ -481,7 +483,8 @@ template <std::size_t B, std::size_t In, std::size_t Out, std::size_t Rows, clas
           simd::if_lanes<S, Arch> = 0>
 void dense_weight_gradient_block(SimdTarget<Arch>, const S* x, const S* dy, S* dw) {
     using V = simd::Vector<S, Arch>;
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
     if constexpr (B == 1 && std::is_same_v<S, float>) return simd::weight_gradient_one_sample<Out>(x, dy, dw, Rows);
 #endif
     if constexpr (B == 1) return simd::outer_product_rows<V, Out>(x, dy, dw, Rows);
