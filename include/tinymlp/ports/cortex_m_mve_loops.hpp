@@ -86,6 +86,62 @@ TINYMLP_LOOP void dense_columns8(const float* x, std::size_t k_count, const floa
 #undef TINYMLP_STEP8
 }
 
+// Four sums of x[0, 4 * fours) times zero, lane by lane: each lane 0 when its values are finite,
+// NaN when one is infinite or NaN (x * 0 is NaN exactly then). all_finite on a gradient buffer,
+// a VLDRW and a VFMA per four values.
+TINYMLP_LOOP void zero_products4(const float* x, std::size_t fours, float* sums) {
+    __asm__ volatile(
+        "vmov.i32 q1, #0\n\t"
+        "wls lr, %[fours], 2f\n"
+        "1:\n\t"
+        "vldrw.32 q0, [%[x]], #16\n\t" "vfma.f32 q1, q0, %[zero]\n\t"
+        "le lr, 1b\n"
+        "2:\n\t"
+        "vstrw.32 q1, [%[sums]]\n\t"
+        : [x] "+&r"(x)
+        : [fours] "r"(fours), [zero] "r"(0.0f), [sums] "r"(sums)
+        : "cc", "memory", "lr", "q0", "q1");
+}
+
+// dx[i] = <dy, W[i]> for i < 4 * groups, W's rows 4 * fours floats long: four rows at a time,
+// each in the four lanes of one of q0-q3 (lane l sums the terms o = l mod 4 in order, from 0),
+// then reduced as the lanes' hadd reduces, (l0 + l2) + (l1 + l3), on the S registers under them:
+// the values of the lanes' dot products (kernels/simd/dense.hpp dot_group).
+TINYMLP_LOOP void dot_rows4(const float* dy, const float* w, std::size_t fours, float* dx, std::size_t groups) {
+    const std::size_t stride = fours * 16;
+    const float *d = dy, *w1 = w, *w2 = w, *w3 = w;
+#define TINYMLP_REDUCE(a, b, c, e, offset)                                                           \
+    "vadd.f32 " a ", " a ", " c "\n\t" "vadd.f32 " b ", " b ", " e "\n\t" "vadd.f32 " a ", " a ", " b "\n\t" \
+    "vstr " a ", [%[dx], #" offset "]\n\t"
+    __asm__ volatile(
+        "cmp %[groups], #0\n\t" "beq 3f\n"
+        "1:\n\t"
+        "add %[w1], %[w], %[stride]\n\t" "add %[w2], %[w1], %[stride]\n\t" "add %[w3], %[w2], %[stride]\n\t"
+        "mov %[d], %[dy]\n\t"
+        "vmov.i32 q0, #0\n\t" "vmov.i32 q1, #0\n\t" "vmov.i32 q2, #0\n\t" "vmov.i32 q3, #0\n\t"
+        "wls lr, %[fours], 2f\n"
+        "4:\n\t"
+        "vldrw.32 q4, [%[d]], #16\n\t"
+        "vldrw.32 q5, [%[w]], #16\n\t" "vfma.f32 q0, q4, q5\n\t"
+        "vldrw.32 q6, [%[w1]], #16\n\t" "vfma.f32 q1, q4, q6\n\t"
+        "vldrw.32 q7, [%[w2]], #16\n\t" "vfma.f32 q2, q4, q7\n\t"
+        "vldrw.32 q5, [%[w3]], #16\n\t" "vfma.f32 q3, q4, q5\n\t"
+        "le lr, 4b\n"
+        "2:\n\t"
+        TINYMLP_REDUCE("s0", "s1", "s2", "s3", "0") TINYMLP_REDUCE("s4", "s5", "s6", "s7", "4")
+        TINYMLP_REDUCE("s8", "s9", "s10", "s11", "8") TINYMLP_REDUCE("s12", "s13", "s14", "s15", "12")
+        "add %[dx], %[dx], #16\n\t"
+        "mov %[w], %[w3]\n\t"
+        "subs %[groups], %[groups], #1\n\t"
+        "bne 1b\n"
+        "3:\n\t"
+        : [w] "+&r"(w), [dx] "+&r"(dx), [groups] "+&r"(groups), [d] "+&r"(d), [w1] "+&r"(w1), [w2] "+&r"(w2),
+          [w3] "+&r"(w3)
+        : [dy] "r"(dy), [fours] "r"(fours), [stride] "r"(stride)
+        : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+#undef TINYMLP_REDUCE
+}
+
 // dW[i][0, 16) = x[i] dy[0, 16) for i < rows, dW's rows `stride` floats apart: dy in q4-q7, two
 // rows per LDRD, each product rounded once (VMUL by the scalar x[i]).
 TINYMLP_LOOP void outer_columns16(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {

@@ -369,7 +369,6 @@ inline void weight_gradient_one_sample(const float* x, const float* dy, float* d
 #endif
 
 #if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-
 // dx = dy W^T: one chain of multiply-adds per input when rows of W are whole groups of 8.
 template <std::size_t In, std::size_t Out>
 inline constexpr bool input_gradient_by_loops = Out % 8 == 0;
@@ -377,6 +376,17 @@ template <std::size_t In, std::size_t Out>
 inline void dense_backward_input_one_sample(const float* dy, const float* w, float* dx) {
     port::dot_rows8(dy, w, Out, Out, dx, In);
 }
+#elif defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS
+// dx = dy W^T: the lanes' dot products (dense_backward_input_dots), four rows of W at a time.
+template <std::size_t In, std::size_t Out>
+inline constexpr bool input_gradient_by_loops = In % 4 == 0 && Out % 4 == 0;
+template <std::size_t In, std::size_t Out>
+inline void dense_backward_input_one_sample(const float* dy, const float* w, float* dx) {
+    port::dot_rows4(dy, w, Out / 4, dx, In / 4);
+}
+#endif
+
+#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
 
 // W <- W + minus_rate (x^T dy) on rows [0, rows), each product rounded as weight_gradient_one_sample's.
 template <std::size_t Out>
@@ -434,7 +444,8 @@ inline constexpr bool input_gradient_by_dots = B < 4 || (Out % V::size == 0 && B
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
     using V = simd::Vector<S, Arch>;
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) return 0;
 #endif
     return simd::input_gradient_by_dots<V, B, Out> ? 0 : simd::TileOfWeights<V, B, In, Out>::count;
@@ -444,10 +455,12 @@ constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* scratch) {
     using V = simd::Vector<S, Arch>;
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-    // every batch size: sample after sample through the loop, whose VLDMs of dy and W need fewer
-    // instructions than the lanes' dot products, which load each float of W on its own (the
-    // values in the reference's order)
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+    // every batch size: sample after sample through the port's loop. On M4/M7/M33 its VLDMs of
+    // dy and W need fewer instructions than the lanes' dot products, which load each float of W
+    // on its own (the values in the reference's order); on the M55 it is those dot products in
+    // registers, where GCC's code of them keeps spilling.
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) {
         for (std::size_t n = 0; n < B; ++n) simd::dense_backward_input_one_sample<In, Out>(dy + n * Out, w, dx + n * In);
         return;

@@ -89,6 +89,21 @@ bool all_finite(SimdTarget<Arch>, const float* x, std::size_t count) {
     for (std::size_t i = n; i < count; ++i) flags |= non_finite_flag(x[i]);
     return no_non_finite_flag<float>(flags) && (n == 0 || is_finite(port::zero_products8(x, n / 8)));
 }
+#elif defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS
+// On Helium, four values per load (port::zero_products4), its four lanes tested by their bits;
+// a few values by their bits alone.
+template <class Arch>
+bool all_finite(SimdTarget<Arch>, const float* x, std::size_t count) {
+    const std::size_t n = count >= 32 ? count / 4 * 4 : 0;
+    FloatBits<float> flags = 0;
+    if (n > 0) {
+        float sums[4];
+        port::zero_products4(x, n / 4, sums);
+        for (std::size_t i = 0; i < 4; ++i) flags |= non_finite_flag(sums[i]);
+    }
+    for (std::size_t i = n; i < count; ++i) flags |= non_finite_flag(x[i]);
+    return no_non_finite_flag<float>(flags);
+}
 #endif
 
 // Sum of squares, accumulated in SumType<S> (in vector lanes of S between flushes to it).
