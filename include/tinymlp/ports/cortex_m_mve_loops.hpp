@@ -27,7 +27,7 @@ alignas(8) inline constexpr float zeros16[16] = {};
 // apart.
 TINYMLP_LOOP void dense_columns16(const float* x, std::size_t k_count, const float* w, std::size_t stride,
                                   const float* start, float* y) {
-    std::size_t pairs = k_count / 2;
+    const std::size_t pairs = k_count / 2;
     const std::size_t next = stride * sizeof(float);
     unsigned x0 = 0, x1 = 0;
 #define TINYMLP_STEP16(xk)                                                                           \
@@ -38,12 +38,11 @@ TINYMLP_LOOP void dense_columns16(const float* x, std::size_t k_count, const flo
     __asm__ volatile(
         "vldrw.32 q0, [%[start]]\n\t" "vldrw.32 q1, [%[start], #16]\n\t"
         "vldrw.32 q2, [%[start], #32]\n\t" "vldrw.32 q3, [%[start], #48]\n\t"
-        "cmp %[pairs], #0\n\t" "beq 2f\n"
+        "wls lr, %[pairs], 2f\n"
         "1:\n\t"
         "ldrd %[x0], %[x1], [%[x]], #8\n\t"
         TINYMLP_STEP16("%[x0]") TINYMLP_STEP16("%[x1]")
-        "subs %[pairs], %[pairs], #1\n\t"
-        "bne 1b\n"
+        "le lr, 1b\n"
         "2:\n\t"
         "cmp %[odd], #0\n\t" "beq 3f\n\t"
         "ldr %[x0], [%[x]]\n\t"
@@ -51,16 +50,16 @@ TINYMLP_LOOP void dense_columns16(const float* x, std::size_t k_count, const flo
         "3:\n\t"
         "vstrw.32 q0, [%[y]]\n\t" "vstrw.32 q1, [%[y], #16]\n\t"
         "vstrw.32 q2, [%[y], #32]\n\t" "vstrw.32 q3, [%[y], #48]\n\t"
-        : [x] "+&r"(x), [w] "+&r"(w), [pairs] "+&r"(pairs), [x0] "=&r"(x0), [x1] "=&r"(x1)
-        : [start] "r"(start), [y] "r"(y), [next] "r"(next), [odd] "r"(k_count % 2)
-        : "cc", "memory", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+        : [x] "+&r"(x), [w] "+&r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1)
+        : [start] "r"(start), [y] "r"(y), [next] "r"(next), [pairs] "r"(pairs), [odd] "r"(k_count % 2)
+        : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
 #undef TINYMLP_STEP16
 }
 
 // The same for 8 columns: sums in q0-q1.
 TINYMLP_LOOP void dense_columns8(const float* x, std::size_t k_count, const float* w, std::size_t stride,
                                  const float* start, float* y) {
-    std::size_t pairs = k_count / 2;
+    const std::size_t pairs = k_count / 2;
     const std::size_t next = stride * sizeof(float);
     unsigned x0 = 0, x1 = 0;
 #define TINYMLP_STEP8(xk, a, b)                                                                      \
@@ -68,21 +67,20 @@ TINYMLP_LOOP void dense_columns8(const float* x, std::size_t k_count, const floa
     "vfma.f32 q0, " a ", " xk "\n\t" "vfma.f32 q1, " b ", " xk "\n\t"
     __asm__ volatile(
         "vldrw.32 q0, [%[start]]\n\t" "vldrw.32 q1, [%[start], #16]\n\t"
-        "cmp %[pairs], #0\n\t" "beq 2f\n"
+        "wls lr, %[pairs], 2f\n"
         "1:\n\t"
         "ldrd %[x0], %[x1], [%[x]], #8\n\t"
         TINYMLP_STEP8("%[x0]", "q4", "q5") TINYMLP_STEP8("%[x1]", "q6", "q7")
-        "subs %[pairs], %[pairs], #1\n\t"
-        "bne 1b\n"
+        "le lr, 1b\n"
         "2:\n\t"
         "cmp %[odd], #0\n\t" "beq 3f\n\t"
         "ldr %[x0], [%[x]]\n\t"
         TINYMLP_STEP8("%[x0]", "q4", "q5")
         "3:\n\t"
         "vstrw.32 q0, [%[y]]\n\t" "vstrw.32 q1, [%[y], #16]\n\t"
-        : [x] "+&r"(x), [w] "+&r"(w), [pairs] "+&r"(pairs), [x0] "=&r"(x0), [x1] "=&r"(x1)
-        : [start] "r"(start), [y] "r"(y), [next] "r"(next), [odd] "r"(k_count % 2)
-        : "cc", "memory", "q0", "q1", "q4", "q5", "q6", "q7");
+        : [x] "+&r"(x), [w] "+&r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1)
+        : [start] "r"(start), [y] "r"(y), [next] "r"(next), [pairs] "r"(pairs), [odd] "r"(k_count % 2)
+        : "cc", "memory", "lr", "q0", "q1", "q4", "q5", "q6", "q7");
 #undef TINYMLP_STEP8
 }
 
