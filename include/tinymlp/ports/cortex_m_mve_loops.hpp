@@ -193,6 +193,36 @@ TINYMLP_LOOP void outer_columns8(const float* x, const float* dy, float* dw, std
 #undef TINYMLP_ROW8
 }
 
+// W[i][0, 8) = W[i][0, 8) + minus_rate (x[i] dy[0, 8)) for i < rows, W's rows `stride` floats
+// apart: one sample's SGD step without a gradient buffer, the product rounded first as
+// outer_columns8 rounds it. dy in q6-q7, the row of W in q0-q1, its gradient in q2-q3.
+TINYMLP_LOOP void sgd_outer_columns8(const float* x, const float* dy, float* w, std::size_t stride, std::size_t rows,
+                                     float minus_rate) {
+    const std::size_t next = stride * sizeof(float);
+    unsigned x0 = 0, x1 = 0;
+#define TINYMLP_SGD_ROW8(xi)                                                                         \
+    "vldrw.32 q0, [%[w]]\n\t" "vldrw.32 q1, [%[w], #16]\n\t"                                         \
+    "vmul.f32 q2, q6, " xi "\n\t" "vmul.f32 q3, q7, " xi "\n\t"                                       \
+    "vfma.f32 q0, q2, %[rate]\n\t" "vfma.f32 q1, q3, %[rate]\n\t"                                     \
+    "vstrw.32 q0, [%[w]]\n\t" "vstrw.32 q1, [%[w], #16]\n\t" "add %[w], %[w], %[next]\n\t"
+    __asm__ volatile(
+        "vldrw.32 q6, [%[dy]]\n\t" "vldrw.32 q7, [%[dy], #16]\n\t"
+        "wls lr, %[pairs], 2f\n"
+        "1:\n\t"
+        "ldrd %[x0], %[x1], [%[x]], #8\n\t"
+        TINYMLP_SGD_ROW8("%[x0]") TINYMLP_SGD_ROW8("%[x1]")
+        "le lr, 1b\n"
+        "2:\n\t"
+        "cmp %[odd], #0\n\t" "beq 3f\n\t"
+        "ldr %[x0], [%[x]]\n\t"
+        TINYMLP_SGD_ROW8("%[x0]")
+        "3:\n\t"
+        : [x] "+&r"(x), [w] "+&r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1)
+        : [dy] "r"(dy), [next] "r"(next), [pairs] "r"(rows / 2), [odd] "r"(rows % 2), [rate] "r"(minus_rate)
+        : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q6", "q7");
+#undef TINYMLP_SGD_ROW8
+}
+
 // p[0, 8 * eights) += minus_rate g: one VFMA by the scalar per four values.
 TINYMLP_LOOP void sgd_step8(float* p, const float* g, std::size_t eights, float minus_rate) {
     __asm__ volatile(

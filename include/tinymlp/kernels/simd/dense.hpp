@@ -386,9 +386,12 @@ inline void dense_backward_input_one_sample(const float* dy, const float* w, flo
 }
 #endif
 
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
 // W <- W + minus_rate (x^T dy) on rows [0, rows), each product rounded as weight_gradient_one_sample's.
+// On Helium only for whole groups of 8 columns: narrower rows take the lanes.
+template <std::size_t Out>
+inline constexpr bool sgd_one_sample_by_loops = TINYMLP_PORT_FLOAT_LOOPS || Out % 8 == 0;
 template <std::size_t Out>
 inline void sgd_one_sample(const float* x, const float* dy, float* w, std::size_t rows, float minus_rate) {
     constexpr std::size_t done = Out / 8 * 8;

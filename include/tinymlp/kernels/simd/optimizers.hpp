@@ -74,8 +74,9 @@ void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S w
 // as sgd_update applies it.
 template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 TINYMLP_GEMM_BLOCK_ATTRIBUTES void dense_sgd_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S lr) {
-#if defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS
-    if constexpr (std::is_same_v<S, float>) return simd::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
+#if TINYMLP_PORT_UPDATE_LOOPS
+    if constexpr (std::is_same_v<S, float> && simd::sgd_one_sample_by_loops<Out>)
+        return simd::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
 #endif
 #if defined(TINYMLP_PORT_SOFT_FLOAT) && TINYMLP_PORT_SOFT_FLOAT
     if constexpr (std::is_same_v<S, float>) return port::soft_float::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
