@@ -1,11 +1,14 @@
-// One-sample dense forward for Cortex-M cores with Helium (MVE with floating point, the M55), in
-// assembly: the outputs of 16 (or 8) columns stay in q0-q3 over a whole column of W, a row of W
-// arrives in four VLDRW, and each input multiplies them as the scalar of VFMA (vector by scalar),
-// two inputs per LDRD. Sizes are run-time arguments, so one copy serves every layer shape.
+// One-sample loops for Cortex-M cores with Helium (MVE with floating point, the M55), in
+// assembly: the dense forward, the weight and input gradients, the SGD and Adam updates and the
+// finiteness test of a batch-1 step. In the forward, the outputs of 16 (or 8) columns stay in
+// q0-q3 over a whole column of W, a row of W arrives in four VLDRW, and each input multiplies them
+// as the scalar of VFMA (vector by scalar), two inputs per LDRD. Sizes are run-time arguments, so
+// one copy serves every layer shape; the loops close with WLS/LE (low-overhead loops, which take
+// LR).
 //
 // A dense output is its bias plus one chain of fused multiply-adds over K, in the order of the
 // reference kernel (kernels/dense.hpp), as the loops of cortex_m_float_loops.hpp compute it on
-// the M4, M7 and M33.
+// the M4, M7 and M33. Gradients and updates give the values of the lanes' kernels they replace.
 #pragma once
 #include <cstddef>
 
