@@ -474,7 +474,7 @@ void fused_adam(const kernels::AdamStep<S>& a, S g, S& p, S& m, S& v) {
 // kernels give fused_adam's bits; elsewhere a vector fma may be a product and a sum. On NEON,
 // xsimd 8's float division and square root are Newton-Raphson refinements of the estimates
 // (VRECPE, VRSQRTE), on AArch64 too: there the kernels stay within the tolerance, not the bits.
-#if (defined(TINYMLP_PORT_UPDATE_LOOPS) && TINYMLP_PORT_UPDATE_LOOPS) || \
+#if TINYMLP_PORT_LOOPS || \
     (defined(__FP_FAST_FMAF) && defined(__FP_FAST_FMA) && !defined(__ARM_NEON))
 constexpr bool adam_is_fused = true;
 #else

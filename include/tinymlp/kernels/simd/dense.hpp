@@ -23,6 +23,15 @@
 
 #include "lanes.hpp"
 
+// The port's float loops in assembly: ports/cortex_m_float_loops.hpp (M4, M7, M33),
+// cortex_m_mve_loops.hpp (M55).
+#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
+    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#define TINYMLP_PORT_LOOPS 1
+#else
+#define TINYMLP_PORT_LOOPS 0
+#endif
+
 namespace tinymlp::kernels {
 
 namespace simd {
@@ -332,8 +341,7 @@ inline void column_sums(const S* dy, S* db, LaneCount lanes) {
     for (std::size_t v = 0; v < Vectors; ++v) store(db + v * V::size, sum[v], lanes);
 }
 
-#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
-    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#if TINYMLP_PORT_LOOPS
 // One sample on a Cortex-M with the port's float loops (ports/cortex_m_float_loops.hpp, and the
 // forward and weight gradient ones of ports/cortex_m_mve_loops.hpp on Helium).
 // TINYMLP_SMALL_CODE=1 runs every layer 8 columns at a time and leaves out the 16-column loops
@@ -386,8 +394,7 @@ inline void dense_backward_input_one_sample(const float* dy, const float* w, flo
 }
 #endif
 
-#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
-    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#if TINYMLP_PORT_LOOPS
 // W <- W + minus_rate (x^T dy) on rows [0, rows), each product rounded as weight_gradient_one_sample's.
 // On Helium only for whole groups of 8 columns: narrower rows take the lanes.
 template <std::size_t Out>
@@ -426,8 +433,7 @@ TINYMLP_GEMM_BLOCK_ATTRIBUTES inline void outer_product_rows(const S* x, const S
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_forward(SimdTarget<Arch>, const S* x, const S* w, const S* b, S* y) {
     using V = simd::Vector<S, Arch>;
-#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
-    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#if TINYMLP_PORT_LOOPS
     if constexpr (B == 1 && std::is_same_v<S, float>) return simd::dense_forward_one_sample<V, In, Out>(x, w, b, y);
 #endif
 #if defined(TINYMLP_PORT_SOFT_FLOAT) && TINYMLP_PORT_SOFT_FLOAT
@@ -447,8 +453,7 @@ inline constexpr bool input_gradient_by_dots = B < 4 || (Out % V::size == 0 && B
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
     using V = simd::Vector<S, Arch>;
-#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
-    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#if TINYMLP_PORT_LOOPS
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) return 0;
 #endif
     return simd::input_gradient_by_dots<V, B, Out> ? 0 : simd::TileOfWeights<V, B, In, Out>::count;
@@ -458,8 +463,7 @@ constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* scratch) {
     using V = simd::Vector<S, Arch>;
-#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
-    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#if TINYMLP_PORT_LOOPS
     // every batch size: sample after sample through the port's loop. On M4/M7/M33 its VLDMs of
     // dy and W need fewer instructions than the lanes' dot products, which load each float of W
     // on its own (the values in the reference's order); on the M55 it is those dot products in
@@ -479,8 +483,7 @@ template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, b
           simd::if_lanes<S, Arch> = 0>
 void dense_backward_weights(SimdTarget<Arch>, const S* x, const S* dy, S* dw, std::bool_constant<Accumulate> = {}) {
     using V = simd::Vector<S, Arch>;
-#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
-    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#if TINYMLP_PORT_LOOPS
     if constexpr (B == 1 && !Accumulate && std::is_same_v<S, float>)
         return simd::weight_gradient_one_sample<Out>(x, dy, dw, In);
 #endif
@@ -499,8 +502,7 @@ template <std::size_t B, std::size_t In, std::size_t Out, std::size_t Rows, clas
           simd::if_lanes<S, Arch> = 0>
 void dense_weight_gradient_block(SimdTarget<Arch>, const S* x, const S* dy, S* dw) {
     using V = simd::Vector<S, Arch>;
-#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
-    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
+#if TINYMLP_PORT_LOOPS
     if constexpr (B == 1 && std::is_same_v<S, float>) return simd::weight_gradient_one_sample<Out>(x, dy, dw, Rows);
 #endif
     if constexpr (B == 1) return simd::outer_product_rows<V, Out>(x, dy, dw, Rows);

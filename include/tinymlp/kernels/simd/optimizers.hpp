@@ -17,18 +17,9 @@
 #include "dense.hpp"
 #include "lanes.hpp"
 
-// The port's SGD and Adam loops: ports/cortex_m_float_loops.hpp (M4, M7, M33),
-// cortex_m_mve_loops.hpp (M55).
-#if (defined(TINYMLP_PORT_FLOAT_LOOPS) && TINYMLP_PORT_FLOAT_LOOPS) || \
-    (defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS)
-#define TINYMLP_PORT_UPDATE_LOOPS 1
-#else
-#define TINYMLP_PORT_UPDATE_LOOPS 0
-#endif
-
 namespace tinymlp::kernels {
 
-#if TINYMLP_PORT_UPDATE_LOOPS
+#if TINYMLP_PORT_LOOPS
 namespace simd {
 // sgd_update on the port's loop (sgd_step8) and a loop for the tail, or with decay a loop: the
 // reference's fused multiply-adds (kernels/optimizers.hpp). Not inlined, but cloned for a
@@ -50,7 +41,7 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S weight_decay) {
     using V = simd::Vector<S, Arch>;
     const V minus_rate(-lr), decay(weight_decay);
-#if TINYMLP_PORT_UPDATE_LOOPS
+#if TINYMLP_PORT_LOOPS
     if constexpr (std::is_same_v<S, float>) return simd::sgd_update_port_loops(p, g, count, lr, weight_decay);
 #endif
 #if defined(TINYMLP_PORT_SOFT_FLOAT) && TINYMLP_PORT_SOFT_FLOAT
@@ -74,7 +65,7 @@ void sgd_update(SimdTarget<Arch>, S* p, const S* g, std::size_t count, S lr, S w
 // as sgd_update applies it.
 template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 TINYMLP_GEMM_BLOCK_ATTRIBUTES void dense_sgd_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S lr) {
-#if TINYMLP_PORT_UPDATE_LOOPS
+#if TINYMLP_PORT_LOOPS
     if constexpr (std::is_same_v<S, float> && simd::sgd_one_sample_by_loops<Out>)
         return simd::sgd_one_sample<Out>(x, dy, w, Rows, -lr);
 #endif
@@ -128,7 +119,7 @@ inline void adam_vector(const AdamVectors<V>& a, const V& gi, S* p, S* m, S* v, 
     const V denominator = sqrt(vv) / a.c2_sqrt + a.eps;
     store(p, load<V>(p, n) - a.step_size * mv / denominator, n);
 }
-#if TINYMLP_PORT_UPDATE_LOOPS
+#if TINYMLP_PORT_LOOPS
 inline void adam_constants(const AdamStep<float>& a, float (&constants)[7]) {
     const float values[7] = {a.beta1,   a.beta2,     a.one_minus_beta1,      a.one_minus_beta2,
                              a.epsilon, a.step_size, a.bias_correction2_sqrt};
@@ -165,7 +156,7 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 [[gnu::flatten]] void adam_update(SimdTarget<Arch>, S* p, const S* g, S* m, S* v, std::size_t count, const AdamStep<S>& a,
                  S weight_decay) {
     using V = simd::Vector<S, Arch>;
-#if TINYMLP_PORT_UPDATE_LOOPS
+#if TINYMLP_PORT_LOOPS
     if constexpr (std::is_same_v<S, float>) return simd::adam_update_port_loops(p, g, m, v, count, a, weight_decay);
 #endif
     const simd::AdamVectors<V> vectors(a);
@@ -182,7 +173,7 @@ template <class S, class Arch, simd::if_lanes<S, Arch> = 0>
 template <std::size_t Rows, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 [[gnu::flatten]] TINYMLP_GEMM_BLOCK_ATTRIBUTES void dense_adam_one_sample(SimdTarget<Arch>, const S* x, const S* dy, S* w, S* m, S* v,
                                             const AdamStep<S>& a) {
-#if TINYMLP_PORT_UPDATE_LOOPS
+#if TINYMLP_PORT_LOOPS
     if constexpr (std::is_same_v<S, float> && Out % port::adam_block == 0) {
         float constants[7];
         simd::adam_constants(a, constants);
