@@ -471,11 +471,12 @@ void fused_adam(const kernels::AdamStep<S>& a, S g, S& p, S& m, S& v) {
     p = p - a.step_size * m / denominator;
 }
 // Where multiply-adds are fused instructions (the ports' Adam loops, FMA targets), the Adam
-// kernels give fused_adam's bits; elsewhere a vector fma may be a product and a sum. On NEON,
-// xsimd 8's float division and square root are Newton-Raphson refinements of the estimates
-// (VRECPE, VRSQRTE), on AArch64 too: there the kernels stay within the tolerance, not the bits.
+// kernels give fused_adam's bits; elsewhere a vector fma may be a product and a sum. 32-bit NEON
+// has no vector division or square root: xsimd's refine estimates (VRECPE, VRSQRTE), so there the
+// kernels stay within the tolerance, not the bits (on AArch64 simd::divide and square_root are
+// exact).
 #if TINYMLP_PORT_LOOPS || \
-    (defined(__FP_FAST_FMAF) && defined(__FP_FAST_FMA) && !defined(__ARM_NEON))
+    (defined(__FP_FAST_FMAF) && defined(__FP_FAST_FMA) && (!defined(__ARM_NEON) || defined(__aarch64__)))
 constexpr bool adam_is_fused = true;
 #else
 constexpr bool adam_is_fused = false;

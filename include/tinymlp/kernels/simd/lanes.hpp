@@ -37,7 +37,8 @@ namespace simd {
 //    (include/tinymlp/ports/cortex_m_lanes.hpp: unrolled scalar lanes, Helium/MVE).
 // A vector type offers what the kernels use of xsimd::batch: value_type, size, broadcast and
 // lane-wise constructors, load/store_(un)aligned, + - * / and comparisons, and the free functions
-// fma, hadd, max, select, abs, sqrt, exp, log1p and tanh, found by argument-dependent lookup.
+// fma, hadd, max, select, abs, sqrt, exp, log1p and tanh, found by argument-dependent lookup
+// (kernels divide and take square roots through divide and square_root below).
 namespace detail {
 template <class S, class Arch, class = void>
 struct PortVector {
@@ -134,6 +135,27 @@ template <class V>
 TINYMLP_SIMD_INLINE V fma_scalar(typename V::value_type a, const V& b, const V& c) {
     return fma(V(a), b, c);
 }
+
+// Lane-wise a / b and square root, IEEE-rounded. xsimd 8 computes float division and square root
+// on NEON from the estimates (VRECPE, VRSQRTE) and Newton-Raphson steps, which can be an ulp off,
+// also on AArch64, whose FDIV and FSQRT take four floats.
+template <class V>
+TINYMLP_SIMD_INLINE V divide(const V& a, const V& b) {
+    return a / b;
+}
+template <class V>
+TINYMLP_SIMD_INLINE V square_root(const V& a) {
+    return sqrt(a);
+}
+#if TINYMLP_XSIMD && defined(__aarch64__)
+TINYMLP_SIMD_INLINE xsimd::batch<float, xsimd::neon64> divide(const xsimd::batch<float, xsimd::neon64>& a,
+                                                              const xsimd::batch<float, xsimd::neon64>& b) {
+    return vdivq_f32(a, b);
+}
+TINYMLP_SIMD_INLINE xsimd::batch<float, xsimd::neon64> square_root(const xsimd::batch<float, xsimd::neon64>& a) {
+    return vsqrtq_f32(a);
+}
+#endif
 
 // The first n < V::size lanes of p; the other lanes hold `fill`. Used where a full-width load
 // would read past the end of an array.

@@ -40,7 +40,7 @@ S binary_cross_entropy_with_logits(SimdTarget<Arch>, const S* z, const S* t, S* 
         // padded lanes would add log(2): only the row's lanes count
         if (n == V::size) loss.add(term);
         else loss.total += static_cast<SumType<S>>(simd::sum_of_lanes(term, n));
-        const V sigmoid = select(zv >= zero, one / (one + e), e / (one + e));
+        const V sigmoid = select(zv >= zero, simd::divide(one, one + e), simd::divide(e, one + e));
         simd::store(dz + i, scale * (sigmoid - tv), n);
     });
     return static_cast<S>(loss.sum() / (B * N));

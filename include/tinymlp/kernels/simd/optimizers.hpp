@@ -116,8 +116,8 @@ inline void adam_vector(const AdamVectors<V>& a, const V& gi, S* p, S* m, S* v, 
     const V vv = fma(a.one_minus_b2 * gi, gi, a.b2 * load<V>(v, n));
     store(m, mv, n);
     store(v, vv, n);
-    const V denominator = sqrt(vv) / a.c2_sqrt + a.eps;
-    store(p, load<V>(p, n) - a.step_size * mv / denominator, n);
+    const V denominator = divide(square_root(vv), a.c2_sqrt) + a.eps;
+    store(p, load<V>(p, n) - divide(a.step_size * mv, denominator), n);
 }
 #if TINYMLP_PORT_LOOPS
 inline void adam_constants(const AdamStep<float>& a, float (&constants)[7]) {
