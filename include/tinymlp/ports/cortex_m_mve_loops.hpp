@@ -143,6 +143,39 @@ TINYMLP_LOOP void dot_rows4(const float* dy, const float* w, std::size_t fours, 
 #undef TINYMLP_REDUCE
 }
 
+// dx[n][0, 4) = sum_o dy[n][o] W[0, 4)[o] for four samples n (dy's and W's rows `out` floats
+// apart, `out` even; dx's rows `in` floats apart): one chain of multiply-adds per value over o from
+// 0 up, the order of the reference kernel. Sample n's sums in qn; the four inputs' weights at o
+// arrive by one gather (VLDRW from q6, a vector of addresses that steps 4 bytes), so a batch's
+// input gradient needs no transposed copy of W.
+TINYMLP_LOOP void input_gradient4x4(const float* dy, const float* w, std::size_t out, float* dx, std::size_t in) {
+    const float *d0 = dy, *d1 = d0 + out, *d2 = d1 + out, *d3 = d2 + out;
+    std::size_t row = out * sizeof(float), address = reinterpret_cast<std::size_t>(w) - sizeof(float);
+    unsigned a = 0, b = 0;
+#define TINYMLP_SAMPLES2(da, db, qa, qb)                                                             \
+    "ldrd %[a], %[b], [" da "], #8\n\t" "ldrd %[row], %[address], [" db "], #8\n\t"                  \
+    "vfma.f32 " qa ", q4, %[a]\n\t" "vfma.f32 " qb ", q4, %[row]\n\t"                                \
+    "vfma.f32 " qa ", q5, %[b]\n\t" "vfma.f32 " qb ", q5, %[address]\n\t"
+    __asm__ volatile(
+        "movs %[a], #0\n\t"
+        "vidup.u32 q6, %[a], #1\n\t" "vmul.i32 q6, q6, %[row]\n\t" "vadd.i32 q6, q6, %[address]\n\t"
+        "vmov.i32 q0, #0\n\t" "vmov.i32 q1, #0\n\t" "vmov.i32 q2, #0\n\t" "vmov.i32 q3, #0\n\t"
+        "wls lr, %[pairs], 2f\n"
+        "1:\n\t"
+        "vldrw.u32 q4, [q6, #4]!\n\t" "vldrw.u32 q5, [q6, #4]!\n\t"
+        TINYMLP_SAMPLES2("%[d0]", "%[d1]", "q0", "q1") TINYMLP_SAMPLES2("%[d2]", "%[d3]", "q2", "q3")
+        "le lr, 1b\n"
+        "2:\n\t"
+        "vstrw.32 q0, [%[dx]]\n\t" "add %[dx], %[dx], %[in]\n\t" "vstrw.32 q1, [%[dx]]\n\t"
+        "add %[dx], %[dx], %[in]\n\t" "vstrw.32 q2, [%[dx]]\n\t" "add %[dx], %[dx], %[in]\n\t"
+        "vstrw.32 q3, [%[dx]]\n\t"
+        : [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3), [a] "=&r"(a), [b] "=&r"(b),
+          [row] "+&r"(row), [address] "+&r"(address), [dx] "+&r"(dx)
+        : [in] "r"(in * sizeof(float)), [pairs] "r"(out / 2)
+        : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6");
+#undef TINYMLP_SAMPLES2
+}
+
 // dW[i][0, 16) = x[i] dy[0, 16) for i < rows, dW's rows `stride` floats apart: dy in q4-q7, two
 // rows per LDRD, each product rounded once (VMUL by the scalar x[i]).
 TINYMLP_LOOP void outer_columns16(const float* x, const float* dy, float* dw, std::size_t stride, std::size_t rows) {

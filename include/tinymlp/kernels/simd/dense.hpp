@@ -392,6 +392,15 @@ template <std::size_t In, std::size_t Out>
 inline void dense_backward_input_one_sample(const float* dy, const float* w, float* dx) {
     port::dot_rows4(dy, w, Out / 4, dx, In / 4);
 }
+// dx = dy W^T for a batch of whole groups of four samples: blocks of four samples by four inputs,
+// each value one chain of multiply-adds over the outputs (W's columns gathered).
+template <std::size_t B, std::size_t In, std::size_t Out>
+inline constexpr bool input_gradient_by_gathers = B % 4 == 0 && In % 4 == 0 && Out % 2 == 0;
+template <std::size_t B, std::size_t In, std::size_t Out>
+inline void dense_backward_input_gathered(const float* dy, const float* w, float* dx) {
+    for (std::size_t n = 0; n < B; n += 4)
+        for (std::size_t i = 0; i < In; i += 4) port::input_gradient4x4(dy + n * Out, w + i * Out, Out, dx + n * In + i, In);
+}
 #endif
 
 #if TINYMLP_PORT_LOOPS
@@ -456,6 +465,9 @@ constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
 #if TINYMLP_PORT_LOOPS
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) return 0;
 #endif
+#if TINYMLP_PORT_MVE_LOOPS
+    if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_gathers<B, In, Out>) return 0;
+#endif
     return simd::input_gradient_by_dots<V, B, Out> ? 0 : simd::TileOfWeights<V, B, In, Out>::count;
 }
 
@@ -463,8 +475,12 @@ constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* scratch) {
     using V = simd::Vector<S, Arch>;
+#if TINYMLP_PORT_MVE_LOOPS
+    if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_gathers<B, In, Out>)
+        return simd::dense_backward_input_gathered<B, In, Out>(dy, w, dx);
+#endif
 #if TINYMLP_PORT_LOOPS
-    // every batch size: sample after sample through the port's loop. On M4/M7/M33 its VLDMs of
+    // sample after sample through the port's loop (on the M55, batches the gathers do not take). On M4/M7/M33 its VLDMs of
     // dy and W need fewer instructions than the lanes' dot products, which load each float of W
     // on its own (the values in the reference's order); on the M55 it is those dot products in
     // registers, where GCC's code of them keeps spilling.
