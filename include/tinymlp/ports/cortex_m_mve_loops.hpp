@@ -1,10 +1,11 @@
-// One-sample loops for Cortex-M cores with Helium (MVE with floating point, the M55), in
-// assembly: the dense forward, the weight and input gradients, the SGD and Adam updates and the
-// finiteness test of a batch-1 step. In the forward, the outputs of 16 (or 8) columns stay in
-// q0-q3 over a whole column of W, a row of W arrives in four VLDRW, and each input multiplies them
-// as the scalar of VFMA (vector by scalar), two inputs per LDRD. Sizes are run-time arguments, so
-// one copy serves every layer shape; the loops close with WLS/LE (low-overhead loops, which take
-// LR).
+// Loops for Cortex-M cores with Helium (MVE with floating point, the M55), in assembly: the dense
+// forward, the weight and input gradients, the SGD and Adam updates and the finiteness test of a
+// batch-1 step, and a batch's register blocks (forward, weight gradient) and input gradient. In
+// the one-sample forward, the outputs of 16 (or 8) columns stay in q0-q3 over a whole column of W,
+// a row of W arrives in four VLDRW, and each input multiplies them as the scalar of VFMA (vector
+// by scalar), two inputs per LDRD. Sizes are run-time arguments, so one copy serves every layer
+// shape (the batch's blocks take their strides as constants instead); the loops close with WLS/LE
+// (low-overhead loops, which take LR).
 //
 // A dense output is its bias plus one chain of fused multiply-adds over K, in the order of the
 // reference kernel (kernels/dense.hpp), as the loops of cortex_m_float_loops.hpp compute it on
@@ -175,6 +176,88 @@ TINYMLP_LOOP void input_gradient4x4(const float* dy, const float* w, std::size_t
         : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6");
 #undef TINYMLP_SAMPLES2
 }
+
+// Register blocks of a batch's C = A B (kernels/simd/dense.hpp gemm) of 3 (or 2) rows by 8
+// columns: C's rows in q0-q1, q2-q3 (, q4-q5), B's row at step k in q6-q7, each A(r, k) the scalar
+// of two VFMAs. Each value starts from start[0, 8) (the bias, or zeros16) and is one chain of
+// multiply-adds over k from 0 up, as gemm_block computes it. The strides are constants in bytes
+// (one copy per layer shape), so that loads and stores move their pointers themselves: B's and
+// C's up to 508 bytes, A's steps up to 1020. k_count even.
+template <std::size_t BRow, std::size_t CRow>
+inline constexpr bool block3x8_strides = BRow <= 508 && CRow <= 508 && BRow % 4 == 0 && CRow % 4 == 0;
+#define TINYMLP_BLOCK3X8_START                                                                       \
+    "vldrw.32 q0, [%[start]]\n\t" "vldrw.32 q1, [%[start], #16]\n\t" "vmov q2, q0\n\t"              \
+    "vmov q3, q1\n\t" "vmov q4, q0\n\t" "vmov q5, q1\n\t"
+#define TINYMLP_BLOCK3X8_B "vldrw.32 q7, [%[b], #16]\n\t" "vldrw.32 q6, [%[b]], %[b_row]\n\t"
+#define TINYMLP_BLOCK3X8_ROW(qa, qb, scalar) "vfma.f32 " qa ", q6, " scalar "\n\t" "vfma.f32 " qb ", q7, " scalar "\n\t"
+#define TINYMLP_BLOCK3X8_STORE(qa, qb) "vstrw.32 " qb ", [%[c], #16]\n\t" "vstrw.32 " qa ", [%[c]], %[c_row]\n\t"
+#define TINYMLP_BLOCK3X8_LOOP(step)                                                                  \
+    "wls lr, %[pairs], 2f\n"                                                                          \
+    "1:\n\t" step step "le lr, 1b\n"                                                                 \
+    "2:\n\t"
+
+// A's rows contiguous in k (the forward, y = x W + b), ARow bytes apart: one LDR per row and step.
+template <std::size_t Rows, std::size_t ARow, std::size_t BRow, std::size_t CRow>
+TINYMLP_LOOP void block_rows_x8(const float* a, const float* b, std::size_t k_count, const float* start, float* c) {
+    static_assert((Rows == 2 || Rows == 3) && block3x8_strides<BRow, CRow>, "tinymlp: no such block");
+    const float *a1 = a + ARow / 4, *a2 = a + 2 * (ARow / 4);
+    std::size_t pairs = k_count / 2;
+    unsigned s = 0;
+#define TINYMLP_STEP2                                                                                \
+    TINYMLP_BLOCK3X8_B "ldr %[s], [%[a0]], #4\n\t" TINYMLP_BLOCK3X8_ROW("q0", "q1", "%[s]")            \
+    "ldr %[s], [%[a1]], #4\n\t" TINYMLP_BLOCK3X8_ROW("q2", "q3", "%[s]")
+    if constexpr (Rows == 3)
+        __asm__ volatile(
+            TINYMLP_BLOCK3X8_START
+            TINYMLP_BLOCK3X8_LOOP(TINYMLP_STEP2 "ldr %[s], [%[a2]], #4\n\t" TINYMLP_BLOCK3X8_ROW("q4", "q5", "%[s]"))
+            TINYMLP_BLOCK3X8_STORE("q0", "q1") TINYMLP_BLOCK3X8_STORE("q2", "q3") TINYMLP_BLOCK3X8_STORE("q4", "q5")
+            : [a0] "+&r"(a), [a1] "+&r"(a1), [a2] "+&r"(a2), [s] "=&r"(s), [b] "+&r"(b), [c] "+&r"(c)
+            : [pairs] "r"(pairs), [start] "r"(start), [b_row] "i"(BRow), [c_row] "i"(CRow)
+            : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+    else
+        __asm__ volatile(
+            TINYMLP_BLOCK3X8_START
+            TINYMLP_BLOCK3X8_LOOP(TINYMLP_STEP2)
+            TINYMLP_BLOCK3X8_STORE("q0", "q1") TINYMLP_BLOCK3X8_STORE("q2", "q3")
+            : [a0] "+&r"(a), [a1] "+&r"(a1), [s] "=&r"(s), [b] "+&r"(b), [c] "+&r"(c)
+            : [pairs] "r"(pairs), [start] "r"(start), [b_row] "i"(BRow), [c_row] "i"(CRow)
+            : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+#undef TINYMLP_STEP2
+}
+
+// A's rows adjacent, its steps AStep bytes apart (the weight gradient, dW = x^T dy): A(0..2, k) by
+// one LDRD (and one LDR).
+template <std::size_t Rows, std::size_t AStep, std::size_t BRow, std::size_t CRow>
+TINYMLP_LOOP void block_columns_x8(const float* a, const float* b, std::size_t k_count, const float* start, float* c) {
+    static_assert((Rows == 2 || Rows == 3) && block3x8_strides<BRow, CRow> && AStep <= 1020, "tinymlp: no such block");
+    std::size_t pairs = k_count / 2;
+    unsigned s0 = 0, s1 = 0, s2 = 0;
+#define TINYMLP_STEP2                                                                                \
+    TINYMLP_BLOCK3X8_B "ldrd %[s0], %[s1], [%[a]], %[a_step]\n\t"                                    \
+    TINYMLP_BLOCK3X8_ROW("q0", "q1", "%[s0]") TINYMLP_BLOCK3X8_ROW("q2", "q3", "%[s1]")
+    if constexpr (Rows == 3)
+        __asm__ volatile(
+            TINYMLP_BLOCK3X8_START
+            TINYMLP_BLOCK3X8_LOOP("ldr %[s2], [%[a], #8]\n\t" TINYMLP_STEP2 TINYMLP_BLOCK3X8_ROW("q4", "q5", "%[s2]"))
+            TINYMLP_BLOCK3X8_STORE("q0", "q1") TINYMLP_BLOCK3X8_STORE("q2", "q3") TINYMLP_BLOCK3X8_STORE("q4", "q5")
+            : [a] "+&r"(a), [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [b] "+&r"(b), [c] "+&r"(c)
+            : [pairs] "r"(pairs), [start] "r"(start), [a_step] "i"(AStep), [b_row] "i"(BRow), [c_row] "i"(CRow)
+            : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+    else
+        __asm__ volatile(
+            TINYMLP_BLOCK3X8_START
+            TINYMLP_BLOCK3X8_LOOP(TINYMLP_STEP2)
+            TINYMLP_BLOCK3X8_STORE("q0", "q1") TINYMLP_BLOCK3X8_STORE("q2", "q3")
+            : [a] "+&r"(a), [s0] "=&r"(s0), [s1] "=&r"(s1), [b] "+&r"(b), [c] "+&r"(c)
+            : [pairs] "r"(pairs), [start] "r"(start), [a_step] "i"(AStep), [b_row] "i"(BRow), [c_row] "i"(CRow)
+            : "cc", "memory", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+#undef TINYMLP_STEP2
+}
+#undef TINYMLP_BLOCK3X8_START
+#undef TINYMLP_BLOCK3X8_B
+#undef TINYMLP_BLOCK3X8_ROW
+#undef TINYMLP_BLOCK3X8_STORE
+#undef TINYMLP_BLOCK3X8_LOOP
 
 // dW[i][0, 16) = x[i] dy[0, 16) for i < rows, dW's rows `stride` floats apart: dy in q4-q7, two
 // rows per LDRD, each product rounded once (VMUL by the scalar x[i]).

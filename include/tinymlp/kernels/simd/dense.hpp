@@ -186,10 +186,43 @@ inline void gemv_streaming(const S* a, const S* b, S* c, const S* bias) {
     }
 }
 
+#if defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS
+// C = A B (+ bias) on the M55 in the port's register blocks of 3 rows by 8 columns (then one of
+// 2 rows), when A's rows or its steps are contiguous (the forward; the weight gradient) and the
+// shape allows. When M % 3 is 1 the last block of 2 rows overlaps the block before it, whose last
+// row it computes again to the same values.
+template <std::size_t M, std::size_t N, std::size_t K, class Shape>
+inline constexpr bool gemm_by_blocks3x8 =
+    M >= 2 && N % 8 == 0 && K % 2 == 0 && K > 0 &&
+    port::block3x8_strides<Shape::b_row * sizeof(float), Shape::c_row * sizeof(float)> &&
+    (Shape::a_step == 1 || (Shape::a_row == 1 && Shape::a_step * sizeof(float) <= 1020));
+template <std::size_t Rows, std::size_t K, class Shape>
+inline void gemm_block3x8(const float* a, const float* b, float* c, const float* start) {
+    constexpr std::size_t bytes = sizeof(float), b_row = Shape::b_row * bytes, c_row = Shape::c_row * bytes;
+    if constexpr (Shape::a_step == 1) port::block_rows_x8<Rows, Shape::a_row * bytes, b_row, c_row>(a, b, K, start, c);
+    else port::block_columns_x8<Rows, Shape::a_step * bytes, b_row, c_row>(a, b, K, start, c);
+}
+template <std::size_t M, std::size_t N, std::size_t K, class Shape>
+inline void gemm_blocks3x8(const float* a, const float* b, float* c, const float* bias) {
+    constexpr std::size_t full = M / 3 * 3, last = M - 2;
+    for (std::size_t j = 0; j < N; j += 8) {
+        const float* start = bias ? bias + j : port::zeros16;
+        for (std::size_t r = 0; r < full; r += 3)
+            gemm_block3x8<3, K, Shape>(a + r * Shape::a_row, b + j, c + r * Shape::c_row + j, start);
+        if constexpr (M > full)
+            gemm_block3x8<2, K, Shape>(a + last * Shape::a_row, b + j, c + last * Shape::c_row + j, start);
+    }
+}
+#endif
+
 // C [M][N] = A [M][K] B [K][N] (+ bias [N], if not null), every size known at compile time;
 // Accumulate: C += A B.
 template <class V, std::size_t M, std::size_t N, std::size_t K, class Shape, bool Accumulate = false, class S>
 inline void gemm(const S* a, const S* b, S* c, const S* bias) {
+#if defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS
+    if constexpr (std::is_same_v<S, float> && !Accumulate && gemm_by_blocks3x8<M, N, K, Shape>)
+        return gemm_blocks3x8<M, N, K, Shape>(a, b, c, bias);
+#endif
     using Block = Blocking<V, M, N, K>;
     // With few registers (8 vectors: Cortex-M), rows left over after the full blocks of rows get
     // a blocking of their own: 8 rows on 6-row blocks of 1 vector take 6 rows by 1 vector + 2 rows
@@ -465,7 +498,7 @@ constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
 #if TINYMLP_PORT_LOOPS
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) return 0;
 #endif
-#if TINYMLP_PORT_MVE_LOOPS
+#if defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_gathers<B, In, Out>) return 0;
 #endif
     return simd::input_gradient_by_dots<V, B, Out> ? 0 : simd::TileOfWeights<V, B, In, Out>::count;
@@ -475,15 +508,15 @@ constexpr std::size_t dense_backward_input_scratch(SimdTarget<Arch>) {
 template <std::size_t B, std::size_t In, std::size_t Out, class S, class Arch, simd::if_lanes<S, Arch> = 0>
 void dense_backward_input(SimdTarget<Arch>, const S* dy, const S* w, S* dx, S* scratch) {
     using V = simd::Vector<S, Arch>;
-#if TINYMLP_PORT_MVE_LOOPS
+#if defined(TINYMLP_PORT_MVE_LOOPS) && TINYMLP_PORT_MVE_LOOPS
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_gathers<B, In, Out>)
         return simd::dense_backward_input_gathered<B, In, Out>(dy, w, dx);
 #endif
 #if TINYMLP_PORT_LOOPS
-    // sample after sample through the port's loop (on the M55, batches the gathers do not take). On M4/M7/M33 its VLDMs of
-    // dy and W need fewer instructions than the lanes' dot products, which load each float of W
-    // on its own (the values in the reference's order); on the M55 it is those dot products in
-    // registers, where GCC's code of them keeps spilling.
+    // sample after sample through the port's loop (on the M55, batches the gathers do not take).
+    // On M4/M7/M33 its VLDMs of dy and W need fewer instructions than the lanes' dot products,
+    // which load each float of W on its own (the values in the reference's order); on the M55 it
+    // is those dot products in registers, where GCC's code of them keeps spilling.
     if constexpr (std::is_same_v<S, float> && simd::input_gradient_by_loops<In, Out>) {
         for (std::size_t n = 0; n < B; ++n) simd::dense_backward_input_one_sample<In, Out>(dy + n * Out, w, dx + n * In);
         return;
