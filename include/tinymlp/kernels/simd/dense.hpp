@@ -9,7 +9,8 @@
 //   input gradient     dx = dy W^T    A = dy,     B = W^T   (W^T copied tile by tile to the stack)
 // A block of C (Rows x Vectors vectors) stays in registers for a whole run over the shared
 // dimension K; K is cut in chunks so that the part of B a chunk reads stays in the L1 cache while
-// every block of rows uses it. Two shapes do better otherwise: one sample's forward pass (a single
+// every block of rows uses it (on cores with 16 vector registers or more, copied to a contiguous
+// panel first when many rows share it). Two shapes do better otherwise: one sample's forward pass (a single
 // row of C: W streamed row after row) and the input gradient of a small batch (dot products of
 // rows of dy and W, which need no copy of W^T).
 #include "../../target.hpp"
@@ -63,10 +64,18 @@ struct Blocking {
         rows == 1 ? registers - 2 : (registers - broadcast_registers) / (rows + 1);
     static constexpr std::size_t fitting_vectors = fitting > 0 ? fitting : 1;
     static constexpr std::size_t vectors = fitting_vectors < column_vectors ? fitting_vectors : column_vectors;
-    // One block of rows only: B is read once, chunking K would only add stores of C.
+    // One block of rows only: B is read once, chunking K would only add stores of C. Otherwise
+    // chunks of equal size (784 = 3 x 262, not 384 + 384 + 16).
     static constexpr std::size_t k_bytes = 24 * 1024;
-    static constexpr std::size_t k_per_budget = k_bytes / (vectors * V::size * sizeof(typename V::value_type));
-    static constexpr std::size_t k_chunk = M <= rows ? K : (k_per_budget < 16 ? 16 : k_per_budget);
+    static constexpr std::size_t k_per_budget_raw = k_bytes / (vectors * V::size * sizeof(typename V::value_type));
+    static constexpr std::size_t k_per_budget = k_per_budget_raw < 16 ? 16 : k_per_budget_raw;
+    static constexpr std::size_t k_chunks = (K + k_per_budget - 1) / k_per_budget;
+    static constexpr std::size_t k_chunk = M <= rows ? K : (K + k_chunks - 1) / k_chunks;
+    // With 16 registers or more (not Cortex-M) and enough blocks of rows to share it, a chunk of B's
+    // columns of one block is first copied to a contiguous panel on the stack (k_bytes at most):
+    // B's rows, N apart, would otherwise each take their own cache line and page per step of K
+    // (wide layers: the TLB and the prefetchers lose track), for every block of rows again.
+    static constexpr bool packs_b = registers >= 16 && M >= 4 * rows && N > vectors * V::size;
 };
 
 // GCC 12 at -O3 for Helium (Cortex-M55) builds code from this function that computes wrong
@@ -259,9 +268,22 @@ inline void gemm(const S* a, const S* b, S* c, const S* bias) {
         const Start start = Accumulate || k0 > 0 ? Start::accumulate : (bias ? Start::bias : Start::zero);
         const S* ak = a + k0 * Shape::a_step;
         const S* bk = b + k0 * Shape::b_row;
-        for (std::size_t j = 0; j < column_blocks * NV * L; j += NV * L)
-            gemm_rows<V, M, Block::rows, NV, 0, Shape>(ak, bk + j, k_count, k_count, c + j, bias + (bias ? j : 0),
-                                                       start);
+        if constexpr (Block::packs_b && column_blocks > 0) {
+            using Packed = Layout<Shape::a_row, Shape::a_step, NV * L, Shape::c_row>;
+            alignas(64) S panel[Block::k_chunk * NV * L];
+            for (std::size_t j = 0; j < column_blocks * NV * L; j += NV * L) {
+                for (std::size_t k = 0; k < k_count; ++k)
+#pragma GCC unroll 16
+                    for (std::size_t v = 0; v < NV; ++v)
+                        load<V>(bk + k * Shape::b_row + j + v * L, Lanes<L>{}).store_unaligned(panel + k * NV * L + v * L);
+                gemm_rows<V, M, Block::rows, NV, 0, Packed>(ak, panel, k_count, k_count, c + j, bias + (bias ? j : 0),
+                                                            start);
+            }
+        } else {
+            for (std::size_t j = 0; j < column_blocks * NV * L; j += NV * L)
+                gemm_rows<V, M, Block::rows, NV, 0, Shape>(ak, bk + j, k_count, k_count, c + j,
+                                                           bias + (bias ? j : 0), start);
+        }
         if constexpr (rest > 0 || tail > 0) {
             constexpr std::size_t j = column_blocks * NV * L;
             const std::size_t k_full = k_full_total > k0 ? (k_full_total - k0 < k_count ? k_full_total - k0 : k_count) : 0;
