@@ -190,11 +190,14 @@ public:
     static constexpr std::size_t first_trainable_layer = first_trainable(indices{});
     // Whether a trainer checks layer i's gradients at batch B through a bound from its largest
     // input and output gradient (B * (in + out) values read) rather than one by one: when they
-    // are many times more, since a value of the bound costs several of the test on the M4
-    // (a compare and select in core registers against a VFMA per value loaded eight at a time).
+    // are many times more on the Cortex-M ports, since a value of the bound costs several of the
+    // test on the M4 (a compare and select in core registers against a VFMA per value loaded
+    // eight at a time); when they are more on xsimd's instruction sets, where both take one
+    // integer instruction per vector of values (the compiler vectorises the bound's loop).
+    static constexpr std::size_t bound_value_cost = TINYMLP_XSIMD ? 1 : 8;
     template <std::size_t B, std::size_t I>
     static constexpr bool gradient_bound_pays =
-        trainable_count_of(I) > 8 * B * (layer<I>::in_size + layer<I>::out_size);
+        trainable_count_of(I) > bound_value_cost * B * (layer<I>::in_size + layer<I>::out_size);
 
     // Activations kept for backward: every layer's output, plus per-layer saved state (dropout masks).
     static constexpr std::size_t widest_layer = max_out(indices{});
