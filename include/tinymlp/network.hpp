@@ -193,11 +193,16 @@ public:
     // are many times more on the Cortex-M ports, since a value of the bound costs several of the
     // test on the M4 (a compare and select in core registers against a VFMA per value loaded
     // eight at a time); when they are more on xsimd's instruction sets, where both take one
-    // integer instruction per vector of values (the compiler vectorises the bound's loop).
+    // integer instruction per vector of values (the compiler vectorises the bound's loop). There
+    // a trainer also takes the batch's largest |x| in the pass that checks it finite
+    // (input_magnitude_from_check), so layer 0's bound reads only its output gradients.
     static constexpr std::size_t bound_value_cost = TINYMLP_XSIMD ? 1 : 8;
+    static constexpr bool input_magnitude_from_check = TINYMLP_XSIMD != 0;
+    template <std::size_t I>
+    static constexpr std::size_t bound_values_per_sample =
+        (I == 0 && input_magnitude_from_check ? 0 : layer<I>::in_size) + layer<I>::out_size;
     template <std::size_t B, std::size_t I>
-    static constexpr bool gradient_bound_pays =
-        trainable_count_of(I) > bound_value_cost * B * (layer<I>::in_size + layer<I>::out_size);
+    static constexpr bool gradient_bound_pays = trainable_count_of(I) > bound_value_cost * B * bound_values_per_sample<I>;
 
     // Activations kept for backward: every layer's output, plus per-layer saved state (dropout masks).
     static constexpr std::size_t widest_layer = max_out(indices{});

@@ -379,20 +379,22 @@ public:
 private:
     template <class T>
     Status forward_backward(const S* x, const T* targets, S* loss) {
-        if (Status s = check_samples(x, targets, B); s != Status::ok) return s;
+        S largest_x = 0;
+        if (Status s = check_samples(x, targets, B, &largest_x); s != Status::ok) return s;
         S value = 0;
         S largest_dy[Net::layer_count];
         if (Status s = backward_samples<B, false>(x, targets, value, largest_dy); s != Status::ok) return s;
-        if (Status s = finish_gradients(S(1), x, largest_dy); s != Status::ok) return s;
+        if (Status s = finish_gradients(S(1), x, largest_x, largest_dy); s != Status::ok) return s;
         if (loss) *loss = value;
         return Status::ok;
     }
 
-    // Settings and the first n samples' data, checked before anything runs.
+    // Settings and the first n samples' data, checked before anything runs; a whole batch's
+    // largest |x| goes to largest_x when the check takes it (input_magnitude_from_check).
     template <class T>
-    Status check_samples(const S* x, const T* targets, std::size_t n) const {
+    Status check_samples(const S* x, const T* targets, std::size_t n, S* largest_x = nullptr) const {
         if (!optimizer_.valid() || !regularization_.valid()) return Status::invalid_hyperparameter;
-        if (n == B) return check_batch(x, targets);
+        if (n == B) return check_batch(x, targets, largest_x);
         for (std::size_t i = 0; i < n; ++i) {
             if (!kernels::all_finite(Target{}, input_of(x, i), Net::input_size)) return Status::non_finite_input;
             if (Status s = Loss::template check_targets<Target, 1, loss_width>(targets_of(targets, i)); s != Status::ok)
@@ -433,42 +435,45 @@ private:
     // samples), plus the L1 term, checked finite, clipped. Without clipping no norm is taken.
     // The check tests each gradient, or, after one batch's backward pass (largest_dy given) and
     // with no L1 term, each layer whose gradients are known finite from its bound skips the test.
-    Status finish_gradients(S scale, const S* x = nullptr, const S* largest_dy = nullptr) {
+    Status finish_gradients(S scale, const S* x = nullptr, S largest_x = 0, const S* largest_dy = nullptr) {
         S* gradients = buffers_.gradients;
         if (scale != S(1)) kernels::scale(Target{}, gradients, trainable_count, scale);
         const bool l1 = !is_zero(regularization_.l1);
         if (l1) penalties_->add_l1(*this);
-        const bool finite = largest_dy && !l1 ? layers_finite(x, largest_dy, layer_indices{})
+        const bool finite = largest_dy && !l1 ? layers_finite(x, largest_x, largest_dy, layer_indices{})
                                               : kernels::all_finite(Target{}, gradients, trainable_count);
         if (!finite) return Status::non_finite_gradient;
         if (!is_zero(regularization_.clip_norm)) return penalties_->clip(*this);
         return Status::ok;
     }
     template <std::size_t... I>
-    bool layers_finite(const S* x, const S* largest_dy, std::index_sequence<I...>) const {
-        return (layer_finite<I>(x, largest_dy) && ...);
+    bool layers_finite(const S* x, S largest_x, const S* largest_dy, std::index_sequence<I...>) const {
+        return (layer_finite<I>(x, largest_x, largest_dy) && ...);
     }
     template <std::size_t I>
-    bool layer_finite(const S* x, const S* largest_dy) const {
+    bool layer_finite(const S* x, S largest_x, const S* largest_dy) const {
         if constexpr (!trains(I)) {
             return true;
         } else {
             if constexpr (Net::template gradient_bound_pays<B, I>)
-                if (within_gradient_bound<I>(largest_dy[I], x)) return true;
+                if (within_gradient_bound<I>(largest_dy[I], x, largest_x)) return true;
             return kernels::all_finite(Target{}, buffers_.gradients + Net::trainable_offset(I), Net::trainable_count_of(I));
         }
     }
     // Every gradient of layer I's parameters is a sum of at most B * in_size products of an input
     // and an output gradient of the layer: finite when those are finite and small enough that no
     // sum can overflow. (Fused steps refuse what fails this bound; the others test such a layer's
-    // gradients one by one.)
+    // gradients one by one.) largest_x: the batch's largest |x|, which layer 0 takes from the
+    // input check where that check takes it.
     template <std::size_t I>
-    bool within_gradient_bound(S largest_dy, const S* x) const {
+    bool within_gradient_bound(S largest_dy, const S* x, S largest_x) const {
         // in S, so that cores without a double unit do no software double here:
         // terms * dy * max(in, 1) <= limit  <=>  dy <= limit / terms / max(in, 1)
         constexpr S limit = std::numeric_limits<S>::max() / S(4);
         constexpr S terms = static_cast<S>(B * layer<I>::in_size);
-        const S in = kernels::largest_magnitude(input_of_layer<I>(x), B * layer<I>::in_size);
+        const S in = I == 0 && input_magnitude_from_check
+                         ? largest_x
+                         : kernels::largest_magnitude(input_of_layer<I>(x), B * layer<I>::in_size);
         return largest_dy <= limit / terms / (in > S(1) ? in : S(1));
     }
 
@@ -498,9 +503,18 @@ private:
         else return buffers_.deltas + B * Net::widest_layer;
     }
 
+    // On xsimd's instruction sets the largest |x| costs what the finiteness test does (one
+    // integer instruction per vector) and answers it too (NaN and infinity come out infinite),
+    // so a step checks its input that way and layer 0's gradient bound reads no input again.
+    static constexpr bool input_magnitude_from_check = Net::input_magnitude_from_check;
     template <class T>
-    Status check_batch(const S* x, const T* targets) const {
-        if (!kernels::all_finite(Target{}, x, B * Net::input_size)) return Status::non_finite_input;
+    Status check_batch(const S* x, const T* targets, S* largest_x = nullptr) const {
+        if (input_magnitude_from_check && largest_x) {
+            *largest_x = kernels::largest_magnitude(x, B * Net::input_size);
+            if (!is_finite(*largest_x)) return Status::non_finite_input;
+        } else if (!kernels::all_finite(Target{}, x, B * Net::input_size)) {
+            return Status::non_finite_input;
+        }
         return Loss::template check_targets<Target, B, loss_width>(targets);
     }
 
@@ -606,7 +620,8 @@ private:
     // parameter gradients, the updates, layer by layer and block by block.
     template <class T>
     Status fused_step(const S* x, const T* targets, S* loss) {
-        if (Status s = check_samples(x, targets, B); s != Status::ok) return s;
+        S largest_x = 0;
+        if (Status s = check_samples(x, targets, B, &largest_x); s != Status::ok) return s;
         ForwardContext context{dropout_active_, &rng_};
         Net::template forward_layers<B, 0, trained_layers, kept_layer>(net_->parameter_source(), x, buffers_.activations,
                                                                        buffers_.saved, context, forward_scratch_buffer());
@@ -614,7 +629,7 @@ private:
         if (!is_zero(regularization_.l1)) value += penalties_->l1_loss(*this);
         if (!is_finite(value)) return Status::non_finite_loss;
         fused_deltas<trained_layers - 1>(x);
-        if (!fused_gradients_finite(x, layer_indices{})) return Status::non_finite_gradient;
+        if (!fused_gradients_finite(x, largest_x, layer_indices{})) return Status::non_finite_gradient;
         optimizer_.begin_step(state_);
         fused_updates(x, decays(), layer_indices{});
         if (loss) *loss = value;
@@ -640,16 +655,16 @@ private:
     // update, as one whose gradient is not finite (the bound refuses some finite ones, all of them
     // within a factor B * in_size of the largest float).
     template <std::size_t... I>
-    bool fused_gradients_finite(const S* x, std::index_sequence<I...>) const {
-        return (fused_layer_finite<I>(x) && ...);
+    bool fused_gradients_finite(const S* x, S largest_x, std::index_sequence<I...>) const {
+        return (fused_layer_finite<I>(x, largest_x) && ...);
     }
     template <std::size_t I>
-    bool fused_layer_finite(const S* x) const {
+    bool fused_layer_finite(const S* x, S largest_x) const {
         if constexpr (I < first_trained_layer || I >= trained_layers || !trains(I)) {
             return true;
         } else {
             const S dy = kernels::largest_magnitude(buffers_.deltas + delta_place(I), B * layer<I>::out_size);
-            return within_gradient_bound<I>(dy, x);
+            return within_gradient_bound<I>(dy, x, largest_x);
         }
     }
     template <std::size_t... I>
