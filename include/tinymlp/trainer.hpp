@@ -503,9 +503,8 @@ private:
         else return buffers_.deltas + B * Net::widest_layer;
     }
 
-    // On xsimd's instruction sets the largest |x| costs what the finiteness test does (one
-    // integer instruction per vector) and answers it too (NaN and infinity come out infinite),
-    // so a step checks its input that way and layer 0's gradient bound reads no input again.
+    // A step's input check takes the batch's largest |x| where Network says it pays: NaN and
+    // infinity come out infinite, so it answers the finiteness test too.
     static constexpr bool input_magnitude_from_check = Net::input_magnitude_from_check;
     template <class T>
     Status check_batch(const S* x, const T* targets, S* largest_x = nullptr) const {
