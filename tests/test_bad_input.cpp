@@ -128,8 +128,9 @@ TEST(non_finite_gradient_is_refused) {
 
 TEST(a_wide_layer_bound_decides_only_what_it_can) {
     // Dense<16, 16> at batch 1: its 272 gradients are checked through the bound from the largest
-    // |x| and |dy| (32 values; on xsimd's instruction sets the input check gives the |x|). x = 1e30 and dy = 1e7 fail the bound with finite gradients (1e37):
-    // they are then tested one by one and the step is taken; x = 1e32 makes them 1e39 (infinite).
+    // |x| and |dy| (32 values; on xsimd's instruction sets the input check gives the |x|).
+    // x = 1e30 and dy = 1e7 fail the bound with finite gradients (1e37): they are then tested
+    // one by one and the step is taken; x = 1e32 makes them 1e39 (infinite).
     using Net = Sequential<Dense<16, 16>>;
     static_assert(Net::gradient_bound_pays<1, 0>);
     static Net net;
